@@ -1,0 +1,250 @@
+#include "services/catalog/catalog_service.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "services/common/status/errors.h"
+#include "services/common/status/grpc_status.h"
+
+namespace annals::catalog {
+namespace {
+
+// A change-feed message carries at most this many changes or bytes.
+constexpr int kMaxChangesPerMessage = 512;
+constexpr size_t kMaxBytesPerMessage = 1 << 20;
+
+template <typename Response>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                 absl::StatusOr<Response> result,
+                                 Response* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (result.ok()) *response = *std::move(result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+// Applies each streamed batch as it arrives; stops at the first failure.
+class ImportReactor final
+    : public grpc::ServerReadReactor<v1::ImportRecordsRequest> {
+ public:
+  ImportReactor(Catalog* catalog, v1::ImportRecordsResponse* response)
+      : catalog_(catalog), response_(response) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client has sent everything (or went away)
+      if (response_->last_sequence() == 0) {
+        response_->set_last_sequence(catalog_->head_sequence());
+      }
+      Finish(grpc::Status::OK);
+      return;
+    }
+    absl::StatusOr<v1::ImportRecordsResponse> batch =
+        catalog_->ImportBatch(request_);
+    if (!batch.ok()) {
+      Finish(ToGrpcStatus(PrefixMessage(
+          batch.status(),
+          absl::StrCat("batch ", response_->batches(), " (", 
+                       response_->batches(), " earlier batches committed): "))));
+      return;
+    }
+    response_->set_entities_created(response_->entities_created() +
+                                    batch->entities_created());
+    response_->set_entities_updated(response_->entities_updated() +
+                                    batch->entities_updated());
+    response_->set_statements_created(response_->statements_created() +
+                                      batch->statements_created());
+    response_->set_statements_updated(response_->statements_updated() +
+                                      batch->statements_updated());
+    response_->set_unchanged(response_->unchanged() + batch->unchanged());
+    response_->set_batches(response_->batches() + 1);
+    response_->set_last_sequence(
+        std::max(response_->last_sequence(), batch->last_sequence()));
+    request_.Clear();
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  Catalog* const catalog_;
+  v1::ImportRecordsResponse* const response_;
+  v1::ImportRecordsRequest request_;
+};
+
+// Streams the change log from a sequence, then follows live commits.
+//
+// At most one write is in flight. When the reader reaches the head it asks
+// the catalog's notifier to call back on the next commit. Every gRPC
+// operation (StartWrite, Finish) is the last thing a method does, because
+// after it another thread may run OnDone and delete the reactor.
+class WatchReactor final
+    : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
+ public:
+  WatchReactor(Catalog* catalog, int64_t after_sequence)
+      : catalog_(catalog), next_after_(after_sequence) {
+    // The first message reports the catalog's identity and head, so a
+    // follower knows how far it has to catch up.
+    response_.set_head_sequence(catalog_->head_sequence());
+    response_.set_catalog_id(catalog_->catalog_id());
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
+      return;
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      if (waiting_.has_value() && catalog_->notifier().Cancel(*waiting_)) {
+        waiting_.reset();
+        finish = true;
+      }
+    }
+    // Otherwise a write is in flight (OnWriteDone(false) follows) or the
+    // notifier is already calling Pump().
+    if (finish) Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // Sends the next batch of changes, or waits for one. Called with no write
+  // in flight.
+  void Pump() {
+    absl::StatusOr<std::vector<v1::Change>> changes;
+    bool cancelled;
+    {
+      absl::MutexLock lock(&mu_);
+      waiting_.reset();
+      cancelled = cancelled_;
+      if (cancelled) {
+        // Fall through to Finish below, outside the lock.
+      } else {
+        while (true) {
+          changes = catalog_->ReadChanges(next_after_, kMaxChangesPerMessage,
+                                          kMaxBytesPerMessage);
+          if (!changes.ok() || !changes->empty()) break;
+          waiting_ = catalog_->notifier().NotifyAfter(next_after_,
+                                                      [this] { Pump(); });
+          if (waiting_.has_value()) return;  // Pump() runs on the next commit
+          // A commit landed between the read and the wait: read again.
+        }
+        if (changes.ok()) {
+          response_.Clear();
+          for (v1::Change& change : *changes) {
+            *response_.add_changes() = std::move(change);
+          }
+          next_after_ = response_.changes().rbegin()->sequence();
+          response_.set_head_sequence(catalog_->head_sequence());
+          response_.set_catalog_id(catalog_->catalog_id());
+        }
+      }
+    }
+    if (cancelled) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    } else if (!changes.ok()) {
+      Finish(ToGrpcStatus(changes.status()));
+    } else {
+      StartWrite(&response_);
+    }
+  }
+
+  Catalog* const catalog_;
+  absl::Mutex mu_;
+  int64_t next_after_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<uint64_t> waiting_ ABSL_GUARDED_BY(mu_);
+  v1::WatchChangesResponse response_;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CatalogService::CreateEntity(
+    grpc::CallbackServerContext* context, const v1::CreateEntityRequest* request,
+    v1::Entity* response) {
+  return Answer(context, catalog_->CreateEntity(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::GetEntity(
+    grpc::CallbackServerContext* context, const v1::GetEntityRequest* request,
+    v1::Entity* response) {
+  return Answer(context, catalog_->GetEntity(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::ListEntities(
+    grpc::CallbackServerContext* context, const v1::ListEntitiesRequest* request,
+    v1::ListEntitiesResponse* response) {
+  return Answer(context, catalog_->ListEntities(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::UpdateEntity(
+    grpc::CallbackServerContext* context, const v1::UpdateEntityRequest* request,
+    v1::Entity* response) {
+  return Answer(context, catalog_->UpdateEntity(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::DeleteEntity(
+    grpc::CallbackServerContext* context, const v1::DeleteEntityRequest* request,
+    v1::Entity* response) {
+  return Answer(context, catalog_->DeleteEntity(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::CreateStatement(
+    grpc::CallbackServerContext* context,
+    const v1::CreateStatementRequest* request, v1::Statement* response) {
+  return Answer(context, catalog_->CreateStatement(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::GetStatement(
+    grpc::CallbackServerContext* context, const v1::GetStatementRequest* request,
+    v1::Statement* response) {
+  return Answer(context, catalog_->GetStatement(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::ListStatements(
+    grpc::CallbackServerContext* context,
+    const v1::ListStatementsRequest* request,
+    v1::ListStatementsResponse* response) {
+  return Answer(context, catalog_->ListStatements(*request), response);
+}
+
+grpc::ServerUnaryReactor* CatalogService::RetractStatement(
+    grpc::CallbackServerContext* context,
+    const v1::RetractStatementRequest* request, v1::Statement* response) {
+  return Answer(context, catalog_->RetractStatement(*request), response);
+}
+
+grpc::ServerReadReactor<v1::ImportRecordsRequest>* CatalogService::ImportRecords(
+    grpc::CallbackServerContext* context, v1::ImportRecordsResponse* response) {
+  return new ImportReactor(catalog_, response);
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>*
+CatalogService::WatchChanges(grpc::CallbackServerContext* context,
+                             const v1::WatchChangesRequest* request) {
+  if (request->after_sequence() < 0) {
+    class Rejected final
+        : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
+     public:
+      Rejected() {
+        Finish(ToGrpcStatus(InvalidArgumentError(
+            "after_sequence", "must not be negative")));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Rejected();
+  }
+  return new WatchReactor(catalog_, request->after_sequence());
+}
+
+}  // namespace annals::catalog

@@ -1,0 +1,164 @@
+#include "services/catalog/storage/rocksdb_storage.h"
+
+#include <array>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace annals::catalog {
+namespace {
+
+constexpr std::array<const char*, kSpaceCount> kColumnFamilyNames = {
+    "default",  // kMeta (RocksDB's default column family)
+    "entities", "statements", "index", "changes", "requests"};
+
+// The single translation from rocksdb::Status to absl::Status.
+absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain() || s.IsIOError()) {
+    return absl::UnavailableError(message);
+  }
+  if (s.IsShutdownInProgress()) return absl::UnavailableError(message);
+  if (s.IsNotSupported()) return absl::UnimplementedError(message);
+  if (s.IsInvalidArgument()) return absl::FailedPreconditionError(message);
+  return absl::InternalError(message);
+}
+
+class RocksDbStorage final : public Storage {
+ public:
+  RocksDbStorage(std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                 const RocksDbOptions& options)
+      : db_(std::move(db)), handles_(std::move(handles)) {
+    write_options_.sync = options.sync_writes;
+  }
+
+  ~RocksDbStorage() override { Close().IgnoreError(); }
+
+  absl::StatusOr<std::optional<std::string>> Get(
+      Space space, absl::string_view key) const override {
+    absl::ReaderMutexLock lock(&mu_);
+    if (db_ == nullptr) return absl::UnavailableError("storage is closed");
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(space),
+                                 rocksdb::Slice(key.data(), key.size()),
+                                 &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return FromRocksDb(s, "read");
+    return value;
+  }
+
+  absl::Status Scan(Space space, absl::string_view start, absl::string_view limit,
+                    const ScanVisitor& visit) const override {
+    absl::ReaderMutexLock lock(&mu_);
+    if (db_ == nullptr) return absl::UnavailableError("storage is closed");
+    rocksdb::ReadOptions read_options;
+    rocksdb::Slice upper(limit.data(), limit.size());
+    if (!limit.empty()) read_options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(read_options, Handle(space)));
+    for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
+         it->Next()) {
+      if (!visit(absl::string_view(it->key().data(), it->key().size()),
+                 absl::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+    return FromRocksDb(it->status(), "scan");
+  }
+
+  absl::Status Write(const WriteSet& writes) override {
+    absl::ReaderMutexLock lock(&mu_);
+    if (db_ == nullptr) return absl::UnavailableError("storage is closed");
+    rocksdb::WriteBatch batch;
+    for (const WriteSet::Op& op : writes.ops()) {
+      rocksdb::Status s =
+          op.value.has_value()
+              ? batch.Put(Handle(op.space), op.key, *op.value)
+              : batch.Delete(Handle(op.space), op.key);
+      if (!s.ok()) return FromRocksDb(s, "build write batch");
+    }
+    return FromRocksDb(db_->Write(write_options_, &batch), "write");
+  }
+
+  absl::Status Close() override {
+    absl::MutexLock lock(&mu_);
+    if (db_ == nullptr) return absl::OkStatus();
+    absl::Status status = FromRocksDb(db_->FlushWAL(/*sync=*/true), "sync WAL");
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    handles_.clear();
+    absl::Status close = FromRocksDb(db_->Close(), "close");
+    db_.reset();
+    return status.ok() ? close : status;
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(Space space) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return handles_[static_cast<int>(space)];
+  }
+
+  // Readers and writers share the lock; Close() takes it exclusively so no
+  // call sees a half-closed database.
+  mutable absl::Mutex mu_;
+  std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(mu_);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_ ABSL_GUARDED_BY(mu_);
+  rocksdb::WriteOptions write_options_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
+    const std::string& path, const RocksDbOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.paranoid_checks = true;
+  db_options.keep_log_file_num = 4;
+
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.cache_index_and_filter_blocks = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kColumnFamilyNames) {
+    rocksdb::ColumnFamilyOptions cf_options(db_options);
+    cf_options.table_factory.reset(
+        rocksdb::NewBlockBasedTableFactory(table_options));
+    cf_options.compression = rocksdb::kLZ4Compression;
+    descriptors.emplace_back(name, cf_options);
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path,
+                                        descriptors, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return absl::UnavailableError(absl::StrCat(
+          "data directory ", path, " is in use by another process: ",
+          s.ToString()));
+    }
+    return FromRocksDb(s, absl::StrCat("open ", path));
+  }
+  return std::make_unique<RocksDbStorage>(std::unique_ptr<rocksdb::DB>(raw),
+                                          std::move(handles), options);
+}
+
+}  // namespace annals::catalog

@@ -1,0 +1,86 @@
+// The catalog's storage seam: a small ordered key-value interface with named
+// key spaces and atomic, durable batches. RocksDbStorage is the production
+// implementation; nothing above this interface knows about RocksDB.
+//
+// Thread safety: implementations are safe for concurrent use. Reads see every
+// batch whose Write() returned OK.
+#ifndef ANNALS_SERVICES_CATALOG_STORAGE_STORAGE_H_
+#define ANNALS_SERVICES_CATALOG_STORAGE_STORAGE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace annals::catalog {
+
+// The key spaces of the catalog. Each is ordered by unsigned byte-wise key.
+enum class Space {
+  kMeta,        // catalog-wide values: last sequence, catalog id
+  kEntities,    // entity id -> current Entity revision
+  kStatements,  // statement id -> current Statement revision
+  kIndex,       // secondary index entries (keys.h), values mostly empty
+  kChanges,     // big-endian sequence -> Change
+  kRequests,    // request id -> RequestRecord, for idempotent retries
+};
+inline constexpr int kSpaceCount = 6;
+
+// One atomic group of puts and deletes.
+class WriteSet {
+ public:
+  struct Op {
+    Space space;
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete
+  };
+
+  void Put(Space space, std::string key, std::string value) {
+    ops_.push_back(Op{space, std::move(key), std::move(value)});
+  }
+  void Delete(Space space, std::string key) {
+    ops_.push_back(Op{space, std::move(key), std::nullopt});
+  }
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  void Clear() { ops_.clear(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// Called for each key in a scan, in key order. Return false to stop early.
+using ScanVisitor =
+    std::function<bool(absl::string_view key, absl::string_view value)>;
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Returns the value of `key`, std::nullopt if it is absent, or an error
+  // (UNAVAILABLE / DATA_LOSS / INTERNAL) if the store cannot be read.
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      Space space, absl::string_view key) const = 0;
+
+  // Visits keys in [start, limit) in order; an empty `limit` means no upper
+  // bound. Returns the first read error, or OK.
+  virtual absl::Status Scan(Space space, absl::string_view start,
+                            absl::string_view limit,
+                            const ScanVisitor& visit) const = 0;
+
+  // Applies every operation of `writes` atomically. Returns OK only once the
+  // batch is durable (it survives a process crash and, with a synced WAL, a
+  // machine crash). On error nothing of the batch is visible.
+  virtual absl::Status Write(const WriteSet& writes) = 0;
+
+  // Makes sure everything acknowledged is on stable storage and releases
+  // resources. Further calls fail. Safe to call twice.
+  virtual absl::Status Close() = 0;
+};
+
+}  // namespace annals::catalog
+
+#endif  // ANNALS_SERVICES_CATALOG_STORAGE_STORAGE_H_
