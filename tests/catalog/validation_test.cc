@@ -7,6 +7,7 @@
 namespace annals::catalog {
 namespace {
 
+using ::annals::testing::IsOkAndHolds;
 using ::annals::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -45,8 +46,8 @@ TEST(ValidationTest, PredicatesAreSnakeCase) {
 }
 
 TEST(ValidationTest, EntityNamesAcceptFullAndBareForms) {
-  EXPECT_THAT(ParseEntityName("f", "entities/nmi"), ::testing::Eq("nmi"));
-  EXPECT_THAT(ParseEntityName("f", "nmi"), ::testing::Eq("nmi"));
+  EXPECT_THAT(ParseEntityName("f", "entities/nmi"), IsOkAndHolds("nmi"));
+  EXPECT_THAT(ParseEntityName("f", "nmi"), IsOkAndHolds("nmi"));
   EXPECT_THAT(ParseEntityName("f", "statements/nmi"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("f:")));
   EXPECT_THAT(ParseEntityName("f", ""),
@@ -81,8 +82,8 @@ TEST(ValidationTest, RequestIdsArePrintableAscii) {
 }
 
 TEST(ValidationTest, PageSizeDefaultsAndBounds) {
-  EXPECT_THAT(ValidatePageSize("page_size", 0), ::testing::Eq(kDefaultPageSize));
-  EXPECT_THAT(ValidatePageSize("page_size", kMaxPageSize), ::testing::Eq(kMaxPageSize));
+  EXPECT_THAT(ValidatePageSize("page_size", 0), IsOkAndHolds(kDefaultPageSize));
+  EXPECT_THAT(ValidatePageSize("page_size", kMaxPageSize), IsOkAndHolds(kMaxPageSize));
   EXPECT_THAT(ValidatePageSize("page_size", -5),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidatePageSize("page_size", kMaxPageSize + 1),

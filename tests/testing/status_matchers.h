@@ -50,19 +50,29 @@ auto StatusIs(absl::StatusCode code, M message_matcher) {
   return StatusIsImpl(code, ::testing::MatcherCast<std::string>(message_matcher));
 }
 
+// Matches an ok Status, StatusOr<T> or grpc::Status.
+MATCHER(IsOk, "is OK") {
+  absl::Status status = ::annals::testing::GetStatus(arg);
+  if (!status.ok()) *result_listener << "whose status is " << status;
+  return status.ok();
+}
+
+// Matches an ok StatusOr<T> whose value matches `value_matcher`.
+MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "whose status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
+}
+
 }  // namespace annals::testing
 
 #define ANNALS_STATUS_CONCAT_INNER_(a, b) a##b
 #define ANNALS_STATUS_CONCAT_(a, b) ANNALS_STATUS_CONCAT_INNER_(a, b)
 
-#define EXPECT_OK(expr) \
-  EXPECT_TRUE(::annals::testing::GetStatus(expr).ok()) \
-      << ::annals::testing::GetStatus(expr)
-#define ASSERT_OK(expr)                                            \
-  do {                                                             \
-    const auto& annals_status_ = ::annals::testing::GetStatus(expr); \
-    ASSERT_TRUE(annals_status_.ok()) << annals_status_;            \
-  } while (false)
+#define EXPECT_OK(expr) EXPECT_THAT(expr, ::annals::testing::IsOk())
+#define ASSERT_OK(expr) ASSERT_THAT(expr, ::annals::testing::IsOk())
 
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
   ANNALS_ASSERT_OK_AND_ASSIGN_IMPL_(     \

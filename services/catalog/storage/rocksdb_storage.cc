@@ -49,8 +49,8 @@ class RocksDbStorage final : public Storage {
 
   absl::StatusOr<std::optional<std::string>> Get(
       Space space, absl::string_view key) const override {
-    absl::ReaderMutexLock lock(&mu_);
-    if (db_ == nullptr) return absl::UnavailableError("storage is closed");
+    CallGuard guard(this);
+    if (!guard.ok()) return absl::UnavailableError("storage is closed");
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(space),
                                  rocksdb::Slice(key.data(), key.size()),
@@ -62,8 +62,8 @@ class RocksDbStorage final : public Storage {
 
   absl::Status Scan(Space space, absl::string_view start, absl::string_view limit,
                     const ScanVisitor& visit) const override {
-    absl::ReaderMutexLock lock(&mu_);
-    if (db_ == nullptr) return absl::UnavailableError("storage is closed");
+    CallGuard guard(this);
+    if (!guard.ok()) return absl::UnavailableError("storage is closed");
     rocksdb::ReadOptions read_options;
     rocksdb::Slice upper(limit.data(), limit.size());
     if (!limit.empty()) read_options.iterate_upper_bound = &upper;
@@ -80,8 +80,8 @@ class RocksDbStorage final : public Storage {
   }
 
   absl::Status Write(const WriteSet& writes) override {
-    absl::ReaderMutexLock lock(&mu_);
-    if (db_ == nullptr) return absl::UnavailableError("storage is closed");
+    CallGuard guard(this);
+    if (!guard.ok()) return absl::UnavailableError("storage is closed");
     rocksdb::WriteBatch batch;
     for (const WriteSet::Op& op : writes.ops()) {
       rocksdb::Status s =
@@ -95,7 +95,12 @@ class RocksDbStorage final : public Storage {
 
   absl::Status Close() override {
     absl::MutexLock lock(&mu_);
-    if (db_ == nullptr) return absl::OkStatus();
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return calls_in_flight_ == 0;
+    };
+    mu_.Await(absl::Condition(&idle));
     absl::Status status = FromRocksDb(db_->FlushWAL(/*sync=*/true), "sync WAL");
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
@@ -107,16 +112,38 @@ class RocksDbStorage final : public Storage {
   }
 
  private:
-  rocksdb::ColumnFamilyHandle* Handle(Space space) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  // Counts a call in flight so that Close() waits for it. Calls may nest (a
+  // Scan visitor may Get), which a reader lock would not allow.
+  class CallGuard {
+   public:
+    explicit CallGuard(const RocksDbStorage* storage) : storage_(storage) {
+      absl::MutexLock lock(&storage_->mu_);
+      ok_ = !storage_->closed_;
+      if (ok_) ++storage_->calls_in_flight_;
+    }
+    ~CallGuard() {
+      if (!ok_) return;
+      absl::MutexLock lock(&storage_->mu_);
+      --storage_->calls_in_flight_;
+    }
+    bool ok() const { return ok_; }
+
+   private:
+    const RocksDbStorage* storage_;
+    bool ok_;
+  };
+
+  // Valid while a CallGuard is held: Close() waits for every call to end
+  // before it destroys them.
+  rocksdb::ColumnFamilyHandle* Handle(Space space) const {
     return handles_[static_cast<int>(space)];
   }
 
-  // Readers and writers share the lock; Close() takes it exclusively so no
-  // call sees a half-closed database.
   mutable absl::Mutex mu_;
-  std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(mu_);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  mutable int calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;
 };
 

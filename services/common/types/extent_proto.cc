@@ -1,6 +1,7 @@
 #include "services/common/types/extent_proto.h"
 
 #include <string>
+#include <string_view>
 
 #include "services/common/temporal/day.h"
 
@@ -30,7 +31,7 @@ type::v1::Extent ToExtentProto(const temporal::Extent& extent) {
 }
 
 absl::StatusOr<type::v1::Extent> ParseExtentProto(absl::string_view edtf) {
-  absl::StatusOr<temporal::Extent> extent = temporal::Extent::Parse(edtf);
+  absl::StatusOr<temporal::Extent> extent = temporal::Extent::Parse(std::string_view(edtf.data(), edtf.size()));
   if (!extent.ok()) return extent.status();
   return ToExtentProto(*extent);
 }
