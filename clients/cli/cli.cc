@@ -1,0 +1,1069 @@
+#include "clients/cli/cli.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "annals/catalog_client.h"
+#include "annals/timeline_client.h"
+#include "clients/cli/args.h"
+#include "clients/cli/render.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/common/temporal/extent.h"
+
+namespace annals::cli {
+namespace {
+
+namespace cv1 = ::annals::catalog::v1;
+namespace tv1 = ::annals::timeline::v1;
+
+constexpr char kDefaultCatalog[] = "127.0.0.1:7401";
+constexpr char kDefaultTimeline[] = "127.0.0.1:7402";
+
+constexpr char kUsage[] = R"(annals: the Annals command-line tool
+
+Usage: annals [--catalog=HOST:PORT] [--timeline=HOST:PORT] [--json] COMMAND ...
+
+Catalog commands:
+  get NAME                       an entity (by id, label or alias) or statements/ID
+  list entities|statements ...   list with filters (see annals list --help)
+  create entity|statement ...    create one record (see annals create --help)
+  import PATH...                 load .textproto/.json import files (a folder: its files in name order)
+  watch [--after=N]              follow the change feed
+Timeline commands:
+  snapshot ENTITY --at=DATE      what holds about ENTITY on DATE
+  history ENTITY [--predicate=P] its statements in order, with durations
+  window --from=DATE --to=DATE   what overlaps the window
+  relate A B                     Allen relations between two extents
+  gaps SUBJECT --predicate=P --from=DATE --to=DATE
+  count --bucket=year|month --from=DATE --to=DATE
+  render -o FILE.svg [...]       draw a timeline as SVG (and --html=FILE.html)
+  demo                           five questions about the NATO data set
+
+Global flags (also before or after the command):
+  --catalog    catalog address (env ANNALS_CATALOG, default 127.0.0.1:7401)
+  --timeline   timeline address (env ANNALS_TIMELINE, default 127.0.0.1:7402)
+  --json       print JSON (one object per result) instead of tables
+  --timeout    per-call deadline in seconds (default 10)
+Run "annals COMMAND --help" for a command's flags.
+)";
+
+struct CommandSpec {
+  std::string usage;
+  std::set<std::string> flags;
+  std::set<std::string> switches;
+};
+
+const std::map<std::string, CommandSpec>& Commands() {
+  static const auto* commands = new std::map<std::string, CommandSpec>{
+      {"get", {"annals get NAME\n  NAME: an entity id, label or alias, or statements/ID", {}, {}}},
+      {"list",
+       {"annals list entities [--kind=K] [--prefix=ID_PREFIX] [--deleted] [--limit=N]\n"
+        "annals list statements [--subject=E] [--predicate=P] [--object=E] "
+        "[--retracted] [--limit=N]",
+        {"kind", "prefix", "subject", "predicate", "object", "limit"},
+        {"deleted", "retracted"}}},
+      {"create",
+       {"annals create entity ID --kind=K --label=L [--alias=A]... "
+        "[--lifespan=EDTF] [--description=D] [--attr=KEY=VALUE]...\n"
+        "annals create statement --subject=E --predicate=P --valid=EDTF\n"
+        "    (--object=ENTITY | --text=T | --integer=N | --decimal=D | "
+        "--quantity='AMOUNT UNIT')\n"
+        "    [--source=SOURCE[#LOCATOR]]... [--qualifier=KEY=VALUE]... [--id=ID]",
+        {"kind", "label", "alias", "lifespan", "description", "attr", "subject",
+         "predicate", "valid", "object", "text", "integer", "decimal",
+         "quantity", "source", "qualifier", "id"},
+        {}}},
+      {"import",
+       {"annals import PATH... [--dry-run]\n"
+        "  Each file (.textproto, .txtpb or .json) is one ImportRecordsRequest,\n"
+        "  committed all or nothing; a folder imports its files in name order.\n"
+        "  Re-importing the same data changes nothing.",
+        {},
+        {"dry-run"}}},
+      {"watch", {"annals watch [--after=SEQUENCE] [--limit=N]", {"after", "limit"}, {}}},
+      {"snapshot",
+       {"annals snapshot ENTITY --at=YYYY-MM-DD [--predicate=P] [--known-at=RFC3339]",
+        {"at", "predicate", "known-at"},
+        {}}},
+      {"history",
+       {"annals history ENTITY [--predicate=P] [--known-at=RFC3339]",
+        {"predicate", "known-at"},
+        {}}},
+      {"window",
+       {"annals window --from=DATE --to=DATE [--type=lifespan|event|statement] "
+        "[--kind=K] [--predicate=P] [--entity=E] [--limit=N] [--known-at=RFC3339]",
+        {"from", "to", "type", "kind", "predicate", "entity", "limit", "known-at"},
+        {}}},
+      {"relate",
+       {"annals relate A B [--known-at=RFC3339]\n"
+        "  A and B: an entity id (its lifespan), statements/ID, or EDTF such as "
+        "2018-10/..",
+        {"known-at"},
+        {}}},
+      {"gaps",
+       {"annals gaps SUBJECT [--predicate=P] --from=DATE --to=DATE [--known-at=RFC3339]",
+        {"predicate", "from", "to", "known-at"},
+        {}}},
+      {"count",
+       {"annals count --bucket=year|month --from=DATE --to=DATE "
+        "[--type=lifespan|event|statement] [--kind=K] [--predicate=P] [--entity=E]",
+        {"bucket", "from", "to", "type", "kind", "predicate", "entity", "known-at"},
+        {}}},
+      {"render",
+       {"annals render -o FILE.svg [--html=FILE.html] [--entity=E]... "
+        "[--predicate=P]... [--kind=K]... [--title=T] [--from-year=Y] [--to-year=Y]\n"
+        "  Lanes: each --kind's entity lifespans (default: mission), and for each\n"
+        "  --entity its statements of each --predicate (default: nmi, commander).",
+        {"o", "html", "entity", "predicate", "kind", "title", "from-year", "to-year"},
+        {}}},
+      {"demo", {"annals demo", {}, {}}},
+  };
+  return *commands;
+}
+
+// Column-aligned tables for terminals.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void Print(std::ostream& out) const {
+    std::vector<size_t> widths;
+    for (const auto& row : rows_) {
+      widths.resize(std::max(widths.size(), row.size()), 0);
+      for (size_t i = 0; i < row.size(); ++i) {
+        widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+      }
+    }
+    for (const auto& row : rows_) {
+      std::string line;
+      for (size_t i = 0; i < row.size(); ++i) {
+        line += row[i];
+        if (i + 1 < row.size()) {
+          line.append(widths[i] - DisplayWidth(row[i]) + 2, ' ');
+        }
+      }
+      out << line << "\n";
+    }
+  }
+
+ private:
+  // Code points, so accented names line up.
+  static size_t DisplayWidth(const std::string& text) {
+    return std::count_if(text.begin(), text.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    });
+  }
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = false;
+  // A valid message always converts; on the impossible failure the output
+  // is simply empty.
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+std::string StripCollection(const std::string& name) {
+  size_t slash = name.find('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+std::string CertaintyText(annals::type::v1::Certainty certainty) {
+  switch (certainty) {
+    case annals::type::v1::CERTAINTY_DEFINITE: return "DEFINITE";
+    case annals::type::v1::CERTAINTY_POSSIBLE: return "POSSIBLE";
+    default: return "-";
+  }
+}
+
+std::string DurationText(const tv1::DurationRange& duration) {
+  auto side = [](bool has, int32_t days) {
+    return has ? absl::StrCat(days) : std::string("∞");
+  };
+  std::string min = side(duration.has_min_days(), duration.min_days());
+  std::string max = side(duration.has_max_days(), duration.max_days());
+  return min == max ? absl::StrCat(min, " days")
+                    : absl::StrCat(min, "–", max, " days");
+}
+
+class Tool {
+ public:
+  Tool(std::ostream& out, std::ostream& err, const Environment& environment,
+       const Args& global)
+      : out_(out), err_(err), environment_(environment) {
+    json_ = global.Has("json");
+    ClientOptions options;
+    if (absl::StatusOr<int64_t> seconds = global.GetInt("timeout", 10);
+        seconds.ok() && *seconds > 0) {
+      options.timeout = absl::Seconds(*seconds);
+    }
+    auto session = std::make_shared<Session>();
+    catalog_ = std::make_unique<CatalogClient>(CatalogClient::Connect(
+        Address(global, "catalog", "ANNALS_CATALOG", kDefaultCatalog), options,
+        session));
+    timeline_ = std::make_unique<TimelineClient>(TimelineClient::Connect(
+        Address(global, "timeline", "ANNALS_TIMELINE", kDefaultTimeline),
+        options, session));
+  }
+
+  int Dispatch(const std::string& command, const Args& args) {
+    if (command == "get") return Get(args);
+    if (command == "list") return List(args);
+    if (command == "create") return Create(args);
+    if (command == "import") return Import(args);
+    if (command == "watch") return Watch(args);
+    if (command == "snapshot") return Snapshot(args);
+    if (command == "history") return History(args);
+    if (command == "window") return Window(args);
+    if (command == "relate") return Relate(args);
+    if (command == "gaps") return Gaps(args);
+    if (command == "count") return Count(args);
+    if (command == "render") return Render(args);
+    if (command == "demo") return Demo();
+    return Usage(absl::StrCat("unknown command \"", command, "\""));
+  }
+
+ private:
+  std::string Address(const Args& global, const std::string& flag,
+                      const std::string& variable, const char* fallback) {
+    if (global.Has(flag)) return global.Get(flag);
+    auto it = environment_.variables.find(variable);
+    return it != environment_.variables.end() && !it->second.empty() ? it->second
+                                                                      : fallback;
+  }
+
+  int Usage(const std::string& message) {
+    err_ << "annals: " << message << "\n";
+    return 2;
+  }
+
+  // One line, the call and the server's reason; exit status 1.
+  int Fail(const std::string& what, const absl::Status& status) {
+    err_ << "annals: " << what << ": " << absl::StatusCodeToString(status.code())
+         << ": " << status.message() << "\n";
+    return 1;
+  }
+
+  void Emit(const google::protobuf::Message& message) {
+    out_ << Json(message) << "\n";
+  }
+
+  // "Per Olsen" for "entities/per-olsen", fetched once per name.
+  std::string Label(const std::string& name) {
+    auto it = labels_.find(name);
+    if (it != labels_.end()) return it->second;
+    absl::StatusOr<cv1::Entity> entity = catalog_->GetEntity(name);
+    std::string label = entity.ok() ? entity->label() : StripCollection(name);
+    labels_[name] = label;
+    return label;
+  }
+
+  std::string ValueText(const cv1::Value& value) {
+    switch (value.kind_case()) {
+      case cv1::Value::kEntity: return Label(value.entity());
+      case cv1::Value::kText: return value.text();
+      case cv1::Value::kInteger: return absl::StrCat(value.integer());
+      case cv1::Value::kDecimal: return value.decimal();
+      case cv1::Value::kQuantity:
+        return absl::StrCat(value.quantity().amount(), " ", value.quantity().unit());
+      default: return "";
+    }
+  }
+
+  static std::string SourcesText(const cv1::Statement& statement) {
+    std::vector<std::string> sources;
+    for (const auto& citation : statement.sources()) {
+      sources.push_back(StripCollection(citation.source()));
+    }
+    return absl::StrJoin(sources, ", ");
+  }
+
+  // --known-at as a Timestamp, when given.
+  absl::Status KnownAt(const Args& args, google::protobuf::Timestamp* out) {
+    if (!args.Has("known-at")) return absl::OkStatus();
+    if (!google::protobuf::util::TimeUtil::FromString(args.Get("known-at"), out)) {
+      return absl::InvalidArgumentError(
+          "--known-at must be an RFC 3339 time such as 2024-01-01T00:00:00Z");
+    }
+    return absl::OkStatus();
+  }
+
+  int Get(const Args& args) {
+    if (args.positionals().size() != 1) return Usage(Commands().at("get").usage);
+    const std::string& name = args.positionals()[0];
+    if (absl::StartsWith(name, "statements/")) {
+      absl::StatusOr<cv1::Statement> statement = catalog_->GetStatement(name);
+      if (!statement.ok()) return Fail("get " + name, statement.status());
+      if (json_) {
+        Emit(*statement);
+      } else {
+        PrintStatements({*statement});
+      }
+      return 0;
+    }
+    absl::StatusOr<cv1::Entity> entity = catalog_->GetEntity(name);
+    if (!entity.ok()) return Fail("get " + name, entity.status());
+    if (json_) {
+      Emit(*entity);
+      return 0;
+    }
+    Table table({"FIELD", "VALUE"});
+    table.Add({"name", entity->name()});
+    table.Add({"kind", entity->kind()});
+    table.Add({"label", entity->label()});
+    if (entity->aliases_size() > 0) {
+      table.Add({"aliases", absl::StrJoin(entity->aliases(), "; ")});
+    }
+    if (entity->has_lifespan()) table.Add({"lifespan", entity->lifespan().edtf()});
+    if (!entity->description().empty()) table.Add({"description", entity->description()});
+    std::map<std::string, std::string> attributes(entity->attributes().begin(),
+                                                  entity->attributes().end());
+    for (const auto& [key, value] : attributes) table.Add({key, value});
+    if (entity->has_delete_time()) {
+      table.Add({"deleted", google::protobuf::util::TimeUtil::ToString(
+                                entity->delete_time())});
+    }
+    table.Add({"sequence", absl::StrCat(entity->sequence())});
+    table.Print(out_);
+    return 0;
+  }
+
+  void PrintStatements(const std::vector<cv1::Statement>& statements) {
+    Table table({"SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "SOURCES", "ID"});
+    for (const cv1::Statement& s : statements) {
+      table.Add({Label(s.subject()), s.predicate(), ValueText(s.object()),
+                 s.valid_time().edtf(), SourcesText(s),
+                 StripCollection(s.name()) + (s.has_retract_time() ? " (retracted)" : "")});
+    }
+    table.Print(out_);
+  }
+
+  int List(const Args& args) {
+    if (args.positionals().size() != 1) return Usage(Commands().at("list").usage);
+    absl::StatusOr<int64_t> limit = args.GetInt("limit", 1000);
+    if (!limit.ok()) return Usage(std::string(limit.status().message()));
+    const std::string& what = args.positionals()[0];
+    if (what == "entities") {
+      cv1::ListEntitiesRequest request;
+      request.set_kind(args.Get("kind"));
+      request.set_id_prefix(args.Get("prefix"));
+      request.set_show_deleted(args.Has("deleted"));
+      std::vector<cv1::Entity> entities;
+      do {
+        request.set_page_size(static_cast<int>(std::min<int64_t>(*limit, 1000)));
+        absl::StatusOr<cv1::ListEntitiesResponse> page = catalog_->ListEntities(request);
+        if (!page.ok()) return Fail("list entities", page.status());
+        for (auto& e : *page->mutable_entities()) {
+          if (static_cast<int64_t>(entities.size()) < *limit) entities.push_back(e);
+        }
+        request.set_page_token(page->next_page_token());
+      } while (!request.page_token().empty() &&
+               static_cast<int64_t>(entities.size()) < *limit);
+      if (json_) {
+        for (const auto& e : entities) Emit(e);
+        return 0;
+      }
+      Table table({"ID", "KIND", "LABEL", "LIFESPAN"});
+      for (const auto& e : entities) {
+        table.Add({StripCollection(e.name()), e.kind(), e.label(),
+                   e.has_lifespan() ? e.lifespan().edtf() : ""});
+      }
+      table.Print(out_);
+      return 0;
+    }
+    if (what == "statements") {
+      cv1::ListStatementsRequest request;
+      request.set_subject(args.Get("subject"));
+      request.set_predicate(args.Get("predicate"));
+      request.set_object(args.Get("object"));
+      request.set_show_retracted(args.Has("retracted"));
+      std::vector<cv1::Statement> statements;
+      do {
+        request.set_page_size(static_cast<int>(std::min<int64_t>(*limit, 1000)));
+        absl::StatusOr<cv1::ListStatementsResponse> page =
+            catalog_->ListStatements(request);
+        if (!page.ok()) return Fail("list statements", page.status());
+        for (auto& s : *page->mutable_statements()) {
+          if (static_cast<int64_t>(statements.size()) < *limit) statements.push_back(s);
+        }
+        request.set_page_token(page->next_page_token());
+      } while (!request.page_token().empty() &&
+               static_cast<int64_t>(statements.size()) < *limit);
+      if (json_) {
+        for (const auto& s : statements) Emit(s);
+        return 0;
+      }
+      PrintStatements(statements);
+      return 0;
+    }
+    return Usage(Commands().at("list").usage);
+  }
+
+  static absl::Status ParseKeyValues(const std::vector<std::string>& pairs,
+                                     google::protobuf::Map<std::string, std::string>* out,
+                                     const std::string& flag) {
+    for (const std::string& pair : pairs) {
+      size_t eq = pair.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", flag, " takes KEY=VALUE, not \"", pair, "\""));
+      }
+      (*out)[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    return absl::OkStatus();
+  }
+
+  int Create(const Args& args) {
+    const std::string& usage = Commands().at("create").usage;
+    if (args.positionals().empty()) return Usage(usage);
+    const std::string& what = args.positionals()[0];
+    if (what == "entity") {
+      if (args.positionals().size() != 2) return Usage(usage);
+      cv1::CreateEntityRequest request;
+      request.set_entity_id(args.positionals()[1]);
+      cv1::Entity* entity = request.mutable_entity();
+      entity->set_kind(args.Get("kind"));
+      entity->set_label(args.Get("label"));
+      entity->set_description(args.Get("description"));
+      for (const std::string& alias : args.GetAll("alias")) entity->add_aliases(alias);
+      if (args.Has("lifespan")) entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
+      if (absl::Status s = ParseKeyValues(args.GetAll("attr"),
+                                          entity->mutable_attributes(), "attr");
+          !s.ok()) {
+        return Usage(std::string(s.message()));
+      }
+      absl::StatusOr<cv1::Entity> created = catalog_->CreateEntity(request);
+      if (!created.ok()) return Fail("create entity", created.status());
+      if (json_) {
+        Emit(*created);
+      } else {
+        out_ << "created " << created->name() << " at sequence " << created->sequence()
+             << "\n";
+      }
+      return 0;
+    }
+    if (what == "statement") {
+      cv1::CreateStatementRequest request;
+      request.set_statement_id(args.Get("id"));
+      cv1::Statement* statement = request.mutable_statement();
+      statement->set_subject(args.Get("subject"));
+      statement->set_predicate(args.Get("predicate"));
+      if (args.Has("valid")) statement->mutable_valid_time()->set_edtf(args.Get("valid"));
+      cv1::Value* object = statement->mutable_object();
+      if (args.Has("object")) object->set_entity(args.Get("object"));
+      if (args.Has("text")) object->set_text(args.Get("text"));
+      if (args.Has("decimal")) object->set_decimal(args.Get("decimal"));
+      if (args.Has("integer")) {
+        absl::StatusOr<int64_t> value = args.GetInt("integer", 0);
+        if (!value.ok()) return Usage(std::string(value.status().message()));
+        object->set_integer(*value);
+      }
+      if (args.Has("quantity")) {
+        std::vector<std::string> parts =
+            absl::StrSplit(args.Get("quantity"), absl::MaxSplits(' ', 1));
+        object->mutable_quantity()->set_amount(parts[0]);
+        if (parts.size() > 1) object->mutable_quantity()->set_unit(parts[1]);
+      }
+      for (const std::string& source : args.GetAll("source")) {
+        std::vector<std::string> parts = absl::StrSplit(source, absl::MaxSplits('#', 1));
+        cv1::SourceCitation* citation = statement->add_sources();
+        citation->set_source(parts[0]);
+        if (parts.size() > 1) citation->set_locator(parts[1]);
+      }
+      if (absl::Status s = ParseKeyValues(args.GetAll("qualifier"),
+                                          statement->mutable_qualifiers(), "qualifier");
+          !s.ok()) {
+        return Usage(std::string(s.message()));
+      }
+      absl::StatusOr<cv1::Statement> created = catalog_->CreateStatement(request);
+      if (!created.ok()) return Fail("create statement", created.status());
+      if (json_) {
+        Emit(*created);
+      } else {
+        out_ << "created " << created->name() << " at sequence " << created->sequence()
+             << "\n";
+      }
+      return 0;
+    }
+    return Usage(usage);
+  }
+
+  struct ImportFile {
+    std::string path;
+    cv1::ImportRecordsRequest batch;
+  };
+
+  // The import files named by `paths`: files as given, folders' files in
+  // name order.
+  absl::StatusOr<std::vector<ImportFile>> LoadImportFiles(
+      const std::vector<std::string>& paths) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (const std::string& path : paths) {
+      std::error_code error;
+      if (fs::is_directory(path, error)) {
+        std::vector<std::string> found;
+        for (const auto& entry : fs::directory_iterator(path, error)) {
+          std::string ext = entry.path().extension().string();
+          if (ext == ".textproto" || ext == ".txtpb" || ext == ".json") {
+            found.push_back(entry.path().string());
+          }
+        }
+        std::sort(found.begin(), found.end());
+        if (found.empty()) {
+          return absl::NotFoundError(absl::StrCat(
+              path, ": no .textproto, .txtpb or .json files in this folder"));
+        }
+        files.insert(files.end(), found.begin(), found.end());
+      } else {
+        files.push_back(path);
+      }
+    }
+    std::vector<ImportFile> loaded;
+    for (const std::string& file : files) {
+      std::ifstream in(file);
+      if (!in) return absl::NotFoundError(absl::StrCat(file, ": cannot read"));
+      std::stringstream text;
+      text << in.rdbuf();
+      ImportFile import{file, {}};
+      if (absl::EndsWith(file, ".json")) {
+        auto status = google::protobuf::util::JsonStringToMessage(text.str(), &import.batch);
+        if (!status.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(file, ": not an ImportRecordsRequest in JSON: ",
+                           status.ToString()));
+        }
+      } else {
+        struct Collector : google::protobuf::io::ErrorCollector {
+          std::string first;
+          void AddError(int line, int column, const std::string& message) override {
+            if (first.empty()) first = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+          }
+        } collector;
+        google::protobuf::TextFormat::Parser parser;
+        parser.RecordErrorsTo(&collector);
+        if (!parser.ParseFromString(text.str(), &import.batch)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              file, ": not an ImportRecordsRequest in text format: ", collector.first));
+        }
+      }
+      loaded.push_back(std::move(import));
+    }
+    return loaded;
+  }
+
+  void DrawProgress(int64_t done, int64_t total, absl::Time started) {
+    if (!environment_.interactive || json_) return;
+    double seconds = absl::ToDoubleSeconds(absl::Now() - started);
+    double rate = seconds > 0 ? done / seconds : 0;
+    double left = rate > 0 ? (total - done) / rate : 0;
+    constexpr int kWidth = 30;
+    int filled = total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
+    std::string bar;
+    for (int i = 0; i < kWidth; ++i) bar += i < filled ? "█" : "░";
+    out_ << absl::StrFormat("\r%s %lld/%lld records  %.0f/s  %.0fs left ", bar,
+                            static_cast<long long>(done),
+                            static_cast<long long>(total), rate, left)
+         << std::flush;
+  }
+
+  int Import(const Args& args) {
+    if (args.positionals().empty()) return Usage(Commands().at("import").usage);
+    absl::StatusOr<std::vector<ImportFile>> files = LoadImportFiles(args.positionals());
+    if (!files.ok()) return Fail("import", files.status());
+    int64_t total = 0;
+    for (const ImportFile& file : *files) total += file.batch.records_size();
+
+    cv1::ImportRecordsResponse summary;
+    std::vector<std::pair<std::string, std::string>> rejected;
+    int64_t done = 0;
+    absl::Time started = absl::Now();
+    DrawProgress(0, total, started);
+    for (ImportFile& file : *files) {
+      file.batch.set_validate_only(args.Has("dry-run"));
+      absl::StatusOr<cv1::ImportRecordsResponse> result =
+          catalog_->ImportRecords({file.batch});
+      done += file.batch.records_size();
+      if (!result.ok()) {
+        rejected.emplace_back(file.path,
+                              absl::StrCat(absl::StatusCodeToString(result.status().code()),
+                                           ": ", result.status().message()));
+      } else {
+        summary.set_entities_created(summary.entities_created() + result->entities_created());
+        summary.set_entities_updated(summary.entities_updated() + result->entities_updated());
+        summary.set_statements_created(summary.statements_created() +
+                                       result->statements_created());
+        summary.set_statements_updated(summary.statements_updated() +
+                                       result->statements_updated());
+        summary.set_unchanged(summary.unchanged() + result->unchanged());
+        summary.set_batches(summary.batches() + 1);
+        summary.set_last_sequence(std::max(summary.last_sequence(), result->last_sequence()));
+      }
+      DrawProgress(done, total, started);
+    }
+    if (environment_.interactive && !json_) out_ << "\n";
+    if (json_) {
+      Emit(summary);
+    } else {
+      out_ << absl::StrFormat(
+          "%s %lld files, %lld records: %lld entities created, %lld updated; "
+          "%lld statements created, %lld updated; %lld unchanged; %zu files "
+          "rejected (catalog sequence %lld)\n",
+          args.Has("dry-run") ? "checked" : "imported",
+          static_cast<long long>(files->size()), static_cast<long long>(total),
+          static_cast<long long>(summary.entities_created()),
+          static_cast<long long>(summary.entities_updated()),
+          static_cast<long long>(summary.statements_created()),
+          static_cast<long long>(summary.statements_updated()),
+          static_cast<long long>(summary.unchanged()), rejected.size(),
+          static_cast<long long>(summary.last_sequence()));
+    }
+    for (const auto& [path, reason] : rejected) {
+      err_ << "annals: rejected " << path << ": " << reason << "\n";
+    }
+    return rejected.empty() ? 0 : 1;
+  }
+
+  int Watch(const Args& args) {
+    absl::StatusOr<int64_t> after = args.GetInt("after", 0);
+    absl::StatusOr<int64_t> limit = args.GetInt("limit", -1);
+    if (!after.ok()) return Usage(std::string(after.status().message()));
+    if (!limit.ok()) return Usage(std::string(limit.status().message()));
+    int64_t seen = 0;
+    absl::Status status = catalog_->WatchChanges(
+        *after, [&](const cv1::WatchChangesResponse& message) {
+          if (message.changes_size() == 0 && !json_) {
+            out_ << "# catalog " << message.catalog_id() << " at sequence "
+                 << message.head_sequence() << "\n";
+          }
+          for (const cv1::Change& change : message.changes()) {
+            if (*limit >= 0 && seen >= *limit) return false;
+            ++seen;
+            if (json_) {
+              Emit(change);
+              continue;
+            }
+            std::string type = cv1::ChangeType_Name(change.type());
+            type = absl::AsciiStrToLower(type.substr(std::string("CHANGE_TYPE_").size()));
+            std::string what = change.has_entity()
+                                   ? absl::StrCat(change.entity().name(), " ",
+                                                  change.entity().label())
+                                   : absl::StrCat(change.statement().name(), " ",
+                                                  change.statement().subject(), " ",
+                                                  change.statement().predicate());
+            out_ << change.sequence() << "  " << type << "  " << what << "\n";
+          }
+          out_ << std::flush;
+          return *limit < 0 || seen < *limit;
+        });
+    if (!status.ok()) return Fail("watch", status);
+    return 0;
+  }
+
+  int Snapshot(const Args& args) {
+    if (args.positionals().size() != 1 || !args.Has("at")) {
+      return Usage(Commands().at("snapshot").usage);
+    }
+    tv1::GetSnapshotRequest request;
+    request.set_entity(args.positionals()[0]);
+    request.set_at(args.Get("at"));
+    request.set_predicate(args.Get("predicate"));
+    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    absl::StatusOr<tv1::GetSnapshotResponse> snapshot = timeline_->GetSnapshot(request);
+    if (!snapshot.ok()) return Fail("snapshot", snapshot.status());
+    if (json_) {
+      Emit(*snapshot);
+      return 0;
+    }
+    out_ << snapshot->entity().label() << " on " << request.at() << " (catalog sequence "
+         << snapshot->sequence() << ")\n";
+    Table table({"CERTAINTY", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "SOURCES"});
+    for (const tv1::StatementCertainty& item : snapshot->statements()) {
+      const cv1::Statement& s = item.statement();
+      table.Add({CertaintyText(item.certainty()), Label(s.subject()), s.predicate(),
+                 ValueText(s.object()), s.valid_time().edtf(), SourcesText(s)});
+    }
+    table.Print(out_);
+    return 0;
+  }
+
+  int History(const Args& args) {
+    if (args.positionals().size() != 1) return Usage(Commands().at("history").usage);
+    tv1::ListHistoryRequest request;
+    request.set_entity(args.positionals()[0]);
+    request.set_predicate(args.Get("predicate"));
+    request.set_page_size(1000);
+    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    std::vector<tv1::HistoryEntry> entries;
+    int64_t sequence = 0;
+    do {
+      absl::StatusOr<tv1::ListHistoryResponse> page = timeline_->ListHistory(request);
+      if (!page.ok()) return Fail("history", page.status());
+      for (const auto& entry : page->entries()) entries.push_back(entry);
+      sequence = page->sequence();
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty());
+    if (json_) {
+      for (const auto& entry : entries) Emit(entry);
+      return 0;
+    }
+    Table table({"#", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "DURATION", "SOURCES"});
+    int n = 0;
+    for (const tv1::HistoryEntry& entry : entries) {
+      const cv1::Statement& s = entry.statement();
+      table.Add({absl::StrCat(++n), Label(s.subject()), s.predicate(),
+                 ValueText(s.object()), s.valid_time().edtf(),
+                 DurationText(entry.duration()), SourcesText(s)});
+    }
+    table.Print(out_);
+    out_ << "(catalog sequence " << sequence << ")\n";
+    return 0;
+  }
+
+  static absl::StatusOr<tv1::ItemType> ParseItemType(const std::string& text) {
+    if (text.empty()) return tv1::ITEM_TYPE_UNSPECIFIED;
+    if (text == "lifespan") return tv1::ITEM_TYPE_LIFESPAN;
+    if (text == "event") return tv1::ITEM_TYPE_EVENT;
+    if (text == "statement") return tv1::ITEM_TYPE_STATEMENT;
+    return absl::InvalidArgumentError(
+        absl::StrCat("--type must be lifespan, event or statement, not \"", text, "\""));
+  }
+
+  int Window(const Args& args) {
+    tv1::QueryWindowRequest request;
+    request.set_from(args.Get("from"));
+    request.set_to(args.Get("to"));
+    absl::StatusOr<tv1::ItemType> type = ParseItemType(args.Get("type"));
+    if (!type.ok()) return Usage(std::string(type.status().message()));
+    request.set_item_type(*type);
+    request.set_kind(args.Get("kind"));
+    request.set_predicate(args.Get("predicate"));
+    request.set_entity(args.Get("entity"));
+    absl::StatusOr<int64_t> limit = args.GetInt("limit", 1000);
+    if (!limit.ok()) return Usage(std::string(limit.status().message()));
+    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    std::vector<tv1::WindowItem> items;
+    do {
+      request.set_page_size(static_cast<int>(std::clamp<int64_t>(*limit, 1, 1000)));
+      absl::StatusOr<tv1::QueryWindowResponse> page = timeline_->QueryWindow(request);
+      if (!page.ok()) return Fail("window", page.status());
+      for (const auto& item : page->items()) {
+        if (static_cast<int64_t>(items.size()) < *limit) items.push_back(item);
+      }
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty() && static_cast<int64_t>(items.size()) < *limit);
+    if (json_) {
+      for (const auto& item : items) Emit(item);
+      return 0;
+    }
+    Table table({"CERTAINTY", "TYPE", "WHAT", "WHEN", "SOURCES"});
+    for (const tv1::WindowItem& item : items) {
+      std::string type_name = tv1::ItemType_Name(item.item_type());
+      type_name = absl::AsciiStrToLower(type_name.substr(std::string("ITEM_TYPE_").size()));
+      if (item.has_entity()) {
+        table.Add({CertaintyText(item.certainty()), type_name, item.entity().label(),
+                   item.entity().lifespan().edtf(), ""});
+      } else {
+        const cv1::Statement& s = item.statement();
+        table.Add({CertaintyText(item.certainty()), type_name,
+                   absl::StrCat(Label(s.subject()), " ", s.predicate(), " ",
+                                ValueText(s.object())),
+                   s.valid_time().edtf(), SourcesText(s)});
+      }
+    }
+    table.Print(out_);
+    return 0;
+  }
+
+  static tv1::ExtentReference Reference(const std::string& text) {
+    tv1::ExtentReference reference;
+    if (absl::StartsWith(text, "statements/")) {
+      reference.set_statement(text);
+    } else if (!text.empty() && (absl::ascii_isdigit(text[0]) || text[0] == '.' ||
+                                 text[0] == '/') &&
+               (text.find_first_of("/~?%X") != std::string::npos ||
+                text.find_first_not_of("0123456789-") == std::string::npos) &&
+               text.find_first_of("abcdefghijklmnopqrstuvwyz") == std::string::npos) {
+      reference.set_edtf(text);
+    } else {
+      reference.set_lifespan(text);
+    }
+    return reference;
+  }
+
+  int Relate(const Args& args) {
+    if (args.positionals().size() != 2) return Usage(Commands().at("relate").usage);
+    tv1::RelateRequest request;
+    *request.mutable_a() = Reference(args.positionals()[0]);
+    *request.mutable_b() = Reference(args.positionals()[1]);
+    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    absl::StatusOr<tv1::RelateResponse> result = timeline_->Relate(request);
+    if (!result.ok()) return Fail("relate", result.status());
+    if (json_) {
+      Emit(*result);
+      return 0;
+    }
+    out_ << args.positionals()[0] << " (" << result->a_extent().edtf() << ") "
+         << (result->definite() ? "is " : "may be ")
+         << absl::StrJoin(result->relations(), " or ") << " "
+         << args.positionals()[1] << " (" << result->b_extent().edtf() << ")\n";
+    return 0;
+  }
+
+  int Gaps(const Args& args) {
+    if (args.positionals().size() != 1) return Usage(Commands().at("gaps").usage);
+    tv1::FindGapsRequest request;
+    request.set_subject(args.positionals()[0]);
+    request.set_predicate(args.Get("predicate"));
+    request.set_from(args.Get("from"));
+    request.set_to(args.Get("to"));
+    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    absl::StatusOr<tv1::FindGapsResponse> result = timeline_->FindGaps(request);
+    if (!result.ok()) return Fail("gaps", result.status());
+    if (json_) {
+      Emit(*result);
+      return 0;
+    }
+    Table table({"GAP", "FROM", "TO (exclusive)"});
+    for (const auto& gap : result->definite_gaps()) {
+      table.Add({"DEFINITE", gap.from().empty() ? "-∞" : gap.from(),
+                 gap.to().empty() ? "∞" : gap.to()});
+    }
+    for (const auto& gap : result->possible_gaps()) {
+      table.Add({"POSSIBLE", gap.from().empty() ? "-∞" : gap.from(),
+                 gap.to().empty() ? "∞" : gap.to()});
+    }
+    table.Print(out_);
+    return 0;
+  }
+
+  int Count(const Args& args) {
+    tv1::CountActiveRequest request;
+    std::string bucket = args.Get("bucket", "year");
+    if (bucket == "year") {
+      request.set_bucket(tv1::BUCKET_YEAR);
+    } else if (bucket == "month") {
+      request.set_bucket(tv1::BUCKET_MONTH);
+    } else {
+      return Usage("--bucket must be year or month");
+    }
+    request.set_from(args.Get("from"));
+    request.set_to(args.Get("to"));
+    absl::StatusOr<tv1::ItemType> type = ParseItemType(args.Get("type"));
+    if (!type.ok()) return Usage(std::string(type.status().message()));
+    request.set_item_type(*type);
+    request.set_kind(args.Get("kind"));
+    request.set_predicate(args.Get("predicate"));
+    request.set_entity(args.Get("entity"));
+    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    absl::StatusOr<tv1::CountActiveResponse> result = timeline_->CountActive(request);
+    if (!result.ok()) return Fail("count", result.status());
+    if (json_) {
+      Emit(*result);
+      return 0;
+    }
+    Table table({"FROM", "TO", "DEFINITE", "POSSIBLE"});
+    for (const auto& b : result->buckets()) {
+      table.Add({b.range().from(), b.range().to(), absl::StrCat(b.definite()),
+                 absl::StrCat(b.possible())});
+    }
+    table.Print(out_);
+    return 0;
+  }
+
+  int Render(const Args& args) {
+    if (!args.Has("o")) return Usage(Commands().at("render").usage);
+    std::vector<std::string> kinds = args.GetAll("kind");
+    std::vector<std::string> entities = args.GetAll("entity");
+    std::vector<std::string> predicates = args.GetAll("predicate");
+    if (kinds.empty() && entities.empty()) {
+      kinds = {"mission"};
+      entities = {"nmi"};
+    }
+    if (predicates.empty() && !entities.empty()) predicates = {"commander"};
+    std::vector<TimelineLane> lanes;
+    for (const std::string& kind : kinds) {
+      cv1::ListEntitiesRequest request;
+      request.set_kind(kind);
+      request.set_page_size(1000);
+      do {
+        absl::StatusOr<cv1::ListEntitiesResponse> page = catalog_->ListEntities(request);
+        if (!page.ok()) return Fail("render", page.status());
+        for (const cv1::Entity& e : page->entities()) {
+          if (!e.has_lifespan()) continue;
+          absl::StatusOr<temporal::Extent> extent = temporal::Extent::Parse(e.lifespan().edtf());
+          if (!extent.ok()) continue;
+          TimelineLane lane{e.label(), {}};
+          lane.bars.push_back({e.label(), *extent, e.lifespan().edtf()});
+          lanes.push_back(std::move(lane));
+        }
+        request.set_page_token(page->next_page_token());
+      } while (!request.page_token().empty());
+    }
+    for (const std::string& entity : entities) {
+      for (const std::string& predicate : predicates) {
+        tv1::ListHistoryRequest request;
+        request.set_entity(entity);
+        request.set_predicate(predicate);
+        request.set_page_size(1000);
+        TimelineLane lane{absl::StrCat(Label(absl::StrCat("entities/", StripCollection(entity))),
+                                       ": ", predicate),
+                          {}};
+        do {
+          absl::StatusOr<tv1::ListHistoryResponse> page = timeline_->ListHistory(request);
+          if (!page.ok()) return Fail("render", page.status());
+          for (const tv1::HistoryEntry& entry : page->entries()) {
+            const cv1::Statement& s = entry.statement();
+            absl::StatusOr<temporal::Extent> extent =
+                temporal::Extent::Parse(s.valid_time().edtf());
+            if (!extent.ok()) continue;
+            lane.bars.push_back({ValueText(s.object()), *extent, s.valid_time().edtf()});
+          }
+          request.set_page_token(page->next_page_token());
+        } while (!request.page_token().empty());
+        lanes.push_back(std::move(lane));
+      }
+    }
+    RenderOptions options;
+    options.title = args.Get("title", "Annals timeline");
+    absl::StatusOr<int64_t> from_year = args.GetInt("from-year", 0);
+    absl::StatusOr<int64_t> to_year = args.GetInt("to-year", 0);
+    if (!from_year.ok() || !to_year.ok()) return Usage("--from-year/--to-year take years");
+    options.first_year = static_cast<int>(*from_year);
+    options.last_year = static_cast<int>(*to_year);
+    std::string svg = RenderSvg(lanes, options);
+    std::ofstream(args.Get("o")) << svg;
+    if (args.Has("html")) std::ofstream(args.Get("html")) << RenderHtml(svg, options.title);
+    if (!json_) {
+      out_ << "wrote " << args.Get("o") << " (" << lanes.size() << " lanes)";
+      if (args.Has("html")) out_ << " and " << args.Get("html");
+      out_ << "\n";
+    }
+    return 0;
+  }
+
+  int Demo() {
+    struct Question {
+      std::string text;
+      std::vector<std::string> argv;
+    };
+    const Question questions[] = {
+        {"Who commanded NATO Mission Iraq on 1 June 2021?",
+         {"snapshot", "nmi", "--at=2021-06-01", "--predicate=commander"}},
+        {"Who were NMI's commanders, in order, and for how long?",
+         {"history", "nmi", "--predicate=commander"}},
+        {"What happened in 2017?",
+         {"window", "--from=2017-01-01", "--to=2018-01-01", "--type=event"}},
+        {"Did NTM-I end before NMI began?", {"relate", "ntm-i", "nmi"}},
+        {"When did NMI have no commander on record, from its launch to 2020?",
+         {"gaps", "nmi", "--predicate=commander", "--from=2018-07-01",
+          "--to=2020-01-01"}},
+    };
+    int failures = 0;
+    int n = 0;
+    for (const Question& question : questions) {
+      out_ << "\n" << ++n << ". " << question.text << "\n   $ annals "
+           << absl::StrJoin(question.argv, " ") << "\n";
+      std::string command = question.argv[0];
+      std::vector<std::string> rest(question.argv.begin() + 1, question.argv.end());
+      const CommandSpec& spec = Commands().at(command);
+      absl::StatusOr<Args> args = Args::Parse(rest, spec.flags, spec.switches);
+      if (!args.ok() || Dispatch(command, *args) != 0) ++failures;
+    }
+    return failures == 0 ? 0 : 1;
+  }
+
+  std::ostream& out_;
+  std::ostream& err_;
+  const Environment& environment_;
+  bool json_ = false;
+  std::unique_ptr<CatalogClient> catalog_;
+  std::unique_ptr<TimelineClient> timeline_;
+  std::map<std::string, std::string> labels_;
+};
+
+}  // namespace
+
+int Run(const std::vector<std::string>& argv, std::ostream& out,
+        std::ostream& err, const Environment& environment) {
+  static const std::set<std::string> kGlobalFlags = {"catalog", "timeline", "timeout"};
+  static const std::set<std::string> kGlobalSwitches = {"json", "help"};
+  // The command is the first word that is not a global flag or its value.
+  std::string command;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (command.empty() && !absl::StartsWith(arg, "--")) {
+      command = arg;
+      continue;
+    }
+    if (command.empty() && kGlobalFlags.contains(arg.substr(2)) &&
+        arg.find('=') == std::string::npos && i + 1 < argv.size()) {
+      rest.push_back(arg);
+      rest.push_back(argv[++i]);
+      continue;
+    }
+    rest.push_back(arg);
+  }
+  if (command.empty() || command == "help") {
+    out << kUsage;
+    return command.empty() && std::find(argv.begin(), argv.end(), "--help") == argv.end()
+               ? 2
+               : 0;
+  }
+  auto spec = Commands().find(command);
+  if (spec == Commands().end()) {
+    err << "annals: unknown command \"" << command << "\"\n" << kUsage;
+    return 2;
+  }
+  std::set<std::string> flags = spec->second.flags;
+  flags.insert(kGlobalFlags.begin(), kGlobalFlags.end());
+  std::set<std::string> switches = spec->second.switches;
+  switches.insert(kGlobalSwitches.begin(), kGlobalSwitches.end());
+  absl::StatusOr<Args> args = Args::Parse(rest, flags, switches);
+  if (!args.ok()) {
+    err << "annals " << command << ": " << args.status().message() << "\n";
+    return 2;
+  }
+  if (args->Has("help")) {
+    out << "Usage: " << spec->second.usage << "\n";
+    return 0;
+  }
+  Tool tool(out, err, environment, *args);
+  return tool.Dispatch(command, *args);
+}
+
+}  // namespace annals::cli
