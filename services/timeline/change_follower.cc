@@ -1,0 +1,211 @@
+#include "services/timeline/change_follower.h"
+
+#include <cstdio>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+
+namespace annals::timeline {
+
+ChangeFollower::ChangeFollower(ChangeSource* source, TimelineState* state,
+                               ChangeFollowerOptions options)
+    : source_(source), state_(state), options_(std::move(options)) {}
+
+ChangeFollower::~ChangeFollower() { Stop(); }
+
+void ChangeFollower::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ChangeFollower::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (current_ != nullptr) current_->Cancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+FollowerStatus ChangeFollower::status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+bool ChangeFollower::AwaitCaughtUp(absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return status_.caught_up || status_.stopped;
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+  return status_.caught_up && !status_.stopped;
+}
+
+void ChangeFollower::Log(absl::string_view line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "annals-timeline: %.*s\n",
+                 static_cast<int>(line.size()), line.data());
+  }
+}
+
+void ChangeFollower::Run() {
+  absl::BitGen random;
+  absl::Duration backoff = options_.initial_backoff;
+  bool quiet = false;  // failures after the first of a series are not logged
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_ || status_.stopped) return;
+    }
+    const int64_t after = state_->applied_sequence();
+    absl::StatusOr<std::unique_ptr<ChangeStream>> stream =
+        source_->Watch(after);
+    absl::Status ended;
+    bool delivered = false;
+    if (stream.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        current_ = stream->get();
+        if (stopping_) current_->Cancel();
+      }
+      ended = Follow(**stream, &delivered);
+      absl::MutexLock lock(&mu_);
+      current_ = nullptr;
+      status_.connected = false;
+    } else {
+      ended = stream.status();
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_ || status_.stopped) return;
+    }
+    if (delivered) {
+      backoff = options_.initial_backoff;
+      quiet = false;
+    }
+    if (!quiet) {
+      Log(absl::StrCat("catalog change feed ", delivered ? "ended" : "failed",
+                       " at applied sequence ", state_->applied_sequence(),
+                       ": ", ended.ToString(), "; reconnecting (still ",
+                       "answering from the sequence applied)"));
+      quiet = !delivered;
+    }
+    const absl::Duration wait = backoff * absl::Uniform(random, 0.8, 1.2);
+    backoff = std::min(backoff * 2, options_.max_backoff);
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait);
+  }
+}
+
+absl::Status ChangeFollower::Follow(ChangeStream& stream, bool* delivered) {
+  catalog::v1::WatchChangesResponse message;
+  bool first = true;
+  while (stream.Read(&message)) {
+    *delivered = true;
+    if (first) {
+      first = false;
+      if (!Admit(message)) {
+        stream.Cancel();
+        while (stream.Read(&message)) {
+        }
+        return stream.Finish();
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      status_.catalog_head =
+          std::max(status_.catalog_head, message.head_sequence());
+    }
+    if (message.changes_size() > 0) {
+      absl::Status applied = state_->Apply(message.changes());
+      if (!applied.ok()) {
+        Log(absl::StrCat("rejected a change-feed message: ", applied.ToString(),
+                         "; reconnecting"));
+        stream.Cancel();
+        while (stream.Read(&message)) {
+        }
+        stream.Finish().IgnoreError();
+        return applied;
+      }
+    }
+    AfterApply();
+  }
+  return stream.Finish();
+}
+
+bool ChangeFollower::Admit(const catalog::v1::WatchChangesResponse& first) {
+  const int64_t applied = state_->applied_sequence();
+  std::string reason;
+  {
+    absl::MutexLock lock(&mu_);
+    if (status_.catalog_id.empty() || applied == 0) {
+      status_.catalog_id = first.catalog_id();
+    } else if (first.catalog_id() != status_.catalog_id) {
+      reason = absl::StrCat(
+          "the catalog's history changed: it now has catalog_id \"",
+          first.catalog_id(), "\" but this timeline holds ", applied,
+          " changes of catalog_id \"", status_.catalog_id,
+          "\" (was the catalog recreated from an empty folder?); stopped "
+          "following it rather than mix the two histories. Restart the "
+          "timeline to rebuild from the new catalog");
+    }
+    if (reason.empty() && first.head_sequence() < applied) {
+      reason = absl::StrCat(
+          "the catalog's history changed: its head_sequence is ",
+          first.head_sequence(), " but this timeline has already applied ",
+          applied, " changes of the same catalog_id \"", status_.catalog_id,
+          "\" (was the catalog restored from an older copy?); stopped "
+          "following it rather than mix the two histories. Restart the "
+          "timeline to rebuild");
+    }
+    if (reason.empty()) {
+      status_.connected = true;
+      ++status_.connections;
+      if (!status_.caught_up) catch_up_target_ = first.head_sequence();
+    }
+  }
+  if (!reason.empty()) {
+    StopForGood(reason);
+    return false;
+  }
+  state_->SetCatalogId(first.catalog_id());
+  Log(absl::StrCat("following catalog ", first.catalog_id(), " from sequence ",
+                   applied, " (catalog head ", first.head_sequence(), ")"));
+  return true;
+}
+
+void ChangeFollower::AfterApply() {
+  const int64_t applied = state_->applied_sequence();
+  if (options_.on_applied) options_.on_applied(applied);
+  bool now_caught_up = false;
+  {
+    absl::MutexLock lock(&mu_);
+    now_caught_up = !status_.caught_up && applied >= catch_up_target_;
+  }
+  if (now_caught_up) {
+    state_->CompactIndexes();
+    Log(absl::StrCat("caught up with the catalog at sequence ", applied,
+                     "; serving"));
+    if (options_.on_serving) options_.on_serving(true);
+    // Only this thread sets it; set last, so that whoever sees it also
+    // sees the effects of on_serving.
+    absl::MutexLock lock(&mu_);
+    status_.caught_up = true;
+  }
+}
+
+void ChangeFollower::StopForGood(const std::string& reason) {
+  Log(absl::StrCat("NOT SERVING: ", reason));
+  state_->SetStopped(reason);
+  {
+    absl::MutexLock lock(&mu_);
+    status_.stopped = true;
+    status_.stopped_reason = reason;
+    status_.connected = false;
+  }
+  if (options_.on_serving) options_.on_serving(false);
+}
+
+}  // namespace annals::timeline

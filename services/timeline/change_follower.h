@@ -1,0 +1,125 @@
+// ChangeFollower: keeps a TimelineState up to date with the catalog's
+// change feed, on its own thread.
+//
+// It opens a stream after the state's applied sequence, applies every
+// change, and when the stream ends (the catalog went away, restarted, or a
+// network error) reconnects with exponential backoff and resumes after the
+// last applied sequence: the state never misses or repeats a change, and
+// keeps answering from what it has meanwhile.
+//
+// Health. The follower is *caught up* once it has applied the head_sequence
+// reported by the first message of its first successful stream; it then
+// reports serving, and stays serving through later disconnections.
+//
+// Divergence. Each stream's first message names the catalog (catalog_id)
+// and its head. If a reconnect finds another catalog_id (the catalog was
+// recreated from nothing) or a head below what the state has applied (the
+// catalog lost changes), the two histories must not be mixed: the follower
+// stops for good, logs the reason, marks the state stopped (queries then
+// fail with UNAVAILABLE) and reports not serving. Restarting the timeline
+// rebuilds it from the new catalog. (Before anything was applied, a new
+// catalog_id is simply adopted.)
+//
+// Thread safety: all public methods are safe to call concurrently.
+// Callbacks run on the follower's thread, outside its lock. on_serving(true)
+// runs before status() reports caught_up; on_serving(false) runs after
+// status() reports stopped.
+#ifndef ANNALS_SERVICES_TIMELINE_CHANGE_FOLLOWER_H_
+#define ANNALS_SERVICES_TIMELINE_CHANGE_FOLLOWER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/timeline/change_source.h"
+#include "services/timeline/timeline_state.h"
+
+namespace annals::timeline {
+
+struct ChangeFollowerOptions {
+  // Wait before the first reconnect; doubled (with +-20% jitter) after each
+  // failed attempt up to `max_backoff`, and reset by a stream that
+  // delivered messages. Default: 100 ms and 2 s.
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(2);
+  // Where log lines go. Default: stderr, prefixed "annals-timeline: ".
+  std::function<void(absl::string_view)> log;
+  // Called with true once caught up, with false when the follower stops on
+  // divergence. Default: nothing.
+  std::function<void(bool serving)> on_serving;
+  // Called with the state's applied sequence after each applied message.
+  std::function<void(int64_t applied)> on_applied;
+};
+
+struct FollowerStatus {
+  // A stream is open and has delivered its first message.
+  bool connected = false;
+  // The initial catch-up is done.
+  bool caught_up = false;
+  // Stopped for good on divergence; `stopped_reason` says why.
+  bool stopped = false;
+  std::string stopped_reason;
+  // The catalog followed and the head it last reported.
+  std::string catalog_id;
+  int64_t catalog_head = 0;
+  // Streams opened successfully (the first message received).
+  int64_t connections = 0;
+};
+
+class ChangeFollower {
+ public:
+  // `source` and `state` must outlive the follower.
+  ChangeFollower(ChangeSource* source, TimelineState* state,
+                 ChangeFollowerOptions options = {});
+  // Stops (see Stop).
+  ~ChangeFollower();
+
+  ChangeFollower(const ChangeFollower&) = delete;
+  ChangeFollower& operator=(const ChangeFollower&) = delete;
+
+  // Starts the thread. Call once.
+  void Start();
+
+  // Cancels the open stream and joins the thread. Idempotent.
+  void Stop();
+
+  FollowerStatus status() const;
+
+  // Blocks until caught up, stopped, or `deadline`. Returns whether caught
+  // up (and not stopped).
+  bool AwaitCaughtUp(absl::Time deadline) const;
+
+ private:
+  // Follows one stream until it ends. Returns why it ended; sets
+  // *delivered when it produced at least one message.
+  absl::Status Follow(ChangeStream& stream, bool* delivered);
+  // Checks the first message of a stream. Returns false (after stopping)
+  // on divergence.
+  bool Admit(const catalog::v1::WatchChangesResponse& first);
+  void AfterApply();
+  void StopForGood(const std::string& reason);
+  void Run();
+  void Log(absl::string_view line) const;
+
+  ChangeSource* const source_;
+  TimelineState* const state_;
+  const ChangeFollowerOptions options_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  ChangeStream* current_ ABSL_GUARDED_BY(mu_) = nullptr;
+  FollowerStatus status_ ABSL_GUARDED_BY(mu_);
+  // head_sequence to reach for the initial catch-up.
+  int64_t catch_up_target_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;
+};
+
+}  // namespace annals::timeline
+
+#endif  // ANNALS_SERVICES_TIMELINE_CHANGE_FOLLOWER_H_

@@ -1,0 +1,77 @@
+#include "services/timeline/grpc_change_source.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <utility>
+
+#include "annals/catalog/v1/catalog_service.grpc.pb.h"
+#include "services/common/status/grpc_status.h"
+
+namespace annals::timeline {
+namespace {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  // A catalog that restarts should be found again within a couple of
+  // seconds, not gRPC's default of up to two minutes.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+class GrpcChangeStream final : public ChangeStream {
+ public:
+  GrpcChangeStream(const std::shared_ptr<grpc::Channel>& channel,
+                   int64_t after_sequence)
+      : stub_(catalog::v1::CatalogService::NewStub(channel)) {
+    catalog::v1::WatchChangesRequest request;
+    request.set_after_sequence(after_sequence);
+    reader_ = stub_->WatchChanges(&context_, request);
+  }
+
+  bool Read(catalog::v1::WatchChangesResponse* message) override {
+    return reader_->Read(message);
+  }
+
+  void Cancel() override { context_.TryCancel(); }
+
+  absl::Status Finish() override { return FromGrpcStatus(reader_->Finish()); }
+
+ private:
+  std::unique_ptr<catalog::v1::CatalogService::Stub> stub_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<catalog::v1::WatchChangesResponse>>
+      reader_;
+};
+
+}  // namespace
+
+GrpcChangeSource::GrpcChangeSource(absl::string_view target)
+    : target_(target), channel_(MakeChannel(target_)) {}
+
+absl::StatusOr<std::unique_ptr<ChangeStream>> GrpcChangeSource::Watch(
+    int64_t after_sequence) {
+  std::shared_ptr<grpc::Channel> channel;
+  {
+    absl::MutexLock lock(&mu_);
+    channel = channel_;
+  }
+  return std::make_unique<GrpcChangeStream>(channel, after_sequence);
+}
+
+void GrpcChangeSource::SetTarget(absl::string_view target) {
+  absl::MutexLock lock(&mu_);
+  if (target == target_) return;
+  target_ = std::string(target);
+  channel_ = MakeChannel(target_);
+}
+
+std::string GrpcChangeSource::target() const {
+  absl::MutexLock lock(&mu_);
+  return target_;
+}
+
+}  // namespace annals::timeline

@@ -1,0 +1,46 @@
+// GrpcChangeSource: a ChangeSource that follows CatalogService.WatchChanges
+// over gRPC.
+//
+// The channel reconnects by itself with a short backoff (100 ms to 2 s), so
+// a restarted catalog is found again quickly. SetTarget() points later
+// streams at another address (a catalog that came back on another port).
+//
+// Thread safety: all methods are safe to call concurrently.
+#ifndef ANNALS_SERVICES_TIMELINE_GRPC_CHANGE_SOURCE_H_
+#define ANNALS_SERVICES_TIMELINE_GRPC_CHANGE_SOURCE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "services/timeline/change_source.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace annals::timeline {
+
+class GrpcChangeSource final : public ChangeSource {
+ public:
+  // `target` is a gRPC target such as "127.0.0.1:7401".
+  explicit GrpcChangeSource(absl::string_view target);
+
+  absl::StatusOr<std::unique_ptr<ChangeStream>> Watch(
+      int64_t after_sequence) override;
+
+  // Streams opened from now on connect to `target`.
+  void SetTarget(absl::string_view target);
+  std::string target() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::string target_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace annals::timeline
+
+#endif  // ANNALS_SERVICES_TIMELINE_GRPC_CHANGE_SOURCE_H_

@@ -1,0 +1,145 @@
+// IntervalIndex: the extents of one facet (a predicate, an entity kind),
+// searchable by the days they may hold on.
+//
+// The layout is AIList's (Feng, Ratan and Sheffield, "Augmented interval
+// list", 2019), the flat-array cousin of cgranges: entries sorted by start,
+// each carrying the largest end among itself and the entries before it. An
+// overlap query binary-searches the last entry starting before the window
+// and walks backwards while that running maximum reaches into the window.
+// A plain augmented list degrades when a few long entries (ongoing tenures,
+// "2024-05-24/..") keep the running maximum high, so the list is split into
+// up to eight components: an entry that contains most of the 40 entries
+// after it moves to the next component, where entries are as long as it is.
+// A query walks each component, visiting O(log n + hits) entries in
+// practice. Live inserts go to a small unsorted delta buffer that queries
+// scan linearly; it is merged (and the components rebuilt, O(n)) once it
+// holds more than 1/16 of the entries (at least 512), so merging costs a
+// constant amount of work per insert, amortized.
+//
+// Each entry stores the extent's four bounds (see temporal/extent.h), so
+// HoldsOn / Overlaps answers for an entry need no other memory; entries are
+// indexed on the outer bounds [earliest_start, latest_end), the days on which
+// the extent possibly holds, so every extent that may answer POSSIBLE or
+// DEFINITE is found. Entries are never removed: Retire() flags one that is
+// no longer current (it stays visible to queries about the past), keeping
+// record-time ("known at") queries answerable from the same index.
+//
+// Thread safety: const methods may run concurrently with each other;
+// Insert, Retire and Compact need exclusive access.
+//
+//   IntervalIndex index;
+//   index.Insert(*Extent::Parse("2020-11-24/2021-05-06"), 7);
+//   index.ForEachOverlapping(day, day + 1, [&](const IndexedExtent& e) {
+//     if (!e.retired() && e.HoldsOn(day) != Certainty::kNo) ...
+//   });
+#ifndef ANNALS_SERVICES_TIMELINE_INTERVAL_INDEX_H_
+#define ANNALS_SERVICES_TIMELINE_INTERVAL_INDEX_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "services/common/temporal/day.h"
+#include "services/common/temporal/extent.h"
+
+namespace annals::timeline {
+
+// One extent in an index: 24 bytes.
+struct IndexedExtent {
+  // Ids are below 2^30 (two bits of `id_and_flags` hold the flags).
+  static constexpr uint32_t kMaxId = (uint32_t{1} << 30) - 1;
+
+  static IndexedExtent Of(const temporal::Extent& extent, uint32_t id);
+
+  uint32_t id() const { return id_and_flags >> 2; }
+  // The extent is uncertain ("?" or "%"): never DEFINITE.
+  bool uncertain() const { return (id_and_flags & 1u) != 0; }
+  // Flagged by IntervalIndex::Retire: no longer current.
+  bool retired() const { return (id_and_flags & 2u) != 0; }
+
+  // The same answers as temporal::Extent::HoldsOn / Overlaps for the extent
+  // the entry was made from (its bounds are tight, so these closed forms are
+  // exact; tests/timeline/interval_index_test.cc checks them against the
+  // temporal library).
+  temporal::Certainty HoldsOn(temporal::Day day) const;
+  temporal::Certainty Overlaps(temporal::Day from, temporal::Day to) const;
+
+  temporal::Day earliest_start;
+  temporal::Day latest_start;
+  temporal::Day earliest_end;
+  temporal::Day latest_end;
+  uint32_t id_and_flags;
+  // Maintained by IntervalIndex: the largest latest_end of this entry and
+  // the entries before it in its component.
+  temporal::Day max_end;
+};
+static_assert(sizeof(IndexedExtent) == 24);
+
+class IntervalIndex {
+ public:
+  IntervalIndex() = default;
+  IntervalIndex(IntervalIndex&&) = default;
+  IntervalIndex& operator=(IntervalIndex&&) = default;
+
+  // Adds `extent` under `id` (at most IndexedExtent::kMaxId; ids must be
+  // unique within the index).
+  void Insert(const temporal::Extent& extent, uint32_t id);
+
+  // Flags the entry (earliest_start, id) as retired. Returns false, changing
+  // nothing, if there is no such entry. O(log n) plus the delta buffer.
+  bool Retire(temporal::Day earliest_start, uint32_t id);
+
+  // Calls fn(const IndexedExtent&) for every entry, retired ones included,
+  // whose outer bounds overlap the window [from, to): earliest_start < to and
+  // latest_end > from. `from` may be kMinusInfinity and `to` kPlusInfinity;
+  // an empty window finds nothing. The order is unspecified.
+  template <typename Fn>
+  void ForEachOverlapping(temporal::Day from, temporal::Day to, Fn&& fn) const;
+
+  // Merges the delta buffer into the components now (rebuilding them).
+  void Compact();
+
+  // Entries, retired ones included.
+  size_t size() const { return sorted_size_ + delta_.size(); }
+  // Bytes held by the index: the components' and the delta buffer's
+  // capacity, plus the object itself.
+  size_t MemoryBytes() const;
+
+ private:
+  // Rebuilds the components from `sorted`, sorted by (earliest_start, id).
+  void Build(std::vector<IndexedExtent> sorted);
+
+  // Each sorted by (earliest_start, id), with max_end maintained.
+  std::vector<std::vector<IndexedExtent>> components_;
+  std::vector<IndexedExtent> delta_;  // unsorted, recent inserts
+  size_t sorted_size_ = 0;            // entries in components_
+};
+
+template <typename Fn>
+void IntervalIndex::ForEachOverlapping(temporal::Day from, temporal::Day to,
+                                       Fn&& fn) const {
+  if (from >= to) return;
+  for (const std::vector<IndexedExtent>& component : components_) {
+    // Past the last entry that starts before `to`, walk back while some
+    // entry at or before the cursor ends after `from`.
+    size_t t = static_cast<size_t>(
+        std::lower_bound(component.begin(), component.end(), to,
+                         [](const IndexedExtent& e, temporal::Day day) {
+                           return e.earliest_start < day;
+                         }) -
+        component.begin());
+    while (t > 0) {
+      const IndexedExtent& e = component[--t];
+      if (e.max_end <= from) break;
+      if (e.latest_end > from) fn(e);
+    }
+  }
+  for (const IndexedExtent& e : delta_) {
+    if (e.earliest_start < to && e.latest_end > from) fn(e);
+  }
+}
+
+}  // namespace annals::timeline
+
+#endif  // ANNALS_SERVICES_TIMELINE_INTERVAL_INDEX_H_

@@ -1,0 +1,97 @@
+// A running timeline: TimelineState, the ChangeFollower that feeds it from
+// the catalog, and the gRPC server in front of it, with health checking and
+// reflection. main() and the tests both use it.
+//
+// Health ("annals.timeline.v1.TimelineService" and the overall "") reports
+// NOT_SERVING until the initial catch-up with the catalog is done, SERVING
+// from then on (also while the catalog is unreachable: answers carry the
+// sequence they reflect), and NOT_SERVING for good if the catalog's history
+// changes underneath (see change_follower.h).
+#ifndef ANNALS_SERVICES_TIMELINE_SERVER_H_
+#define ANNALS_SERVICES_TIMELINE_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/timeline/change_follower.h"
+#include "services/timeline/change_source.h"
+#include "services/timeline/sequence_gate.h"
+#include "services/timeline/timeline_state.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace annals::timeline {
+
+class GrpcChangeSource;
+class TimelineService;
+
+struct TimelineServerOptions {
+  // host:port to listen on; port 0 picks a free port (see port()).
+  // Default: 127.0.0.1:7402.
+  std::string listen = "127.0.0.1:7402";
+  // The catalog's gRPC address. Default: 127.0.0.1:7401.
+  std::string catalog = "127.0.0.1:7401";
+  // Longest wait for `min_sequence` by a call without a deadline.
+  // Default: 10 s.
+  absl::Duration max_wait = absl::Seconds(10);
+  // Reconnect backoff and logging; see ChangeFollowerOptions.
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(2);
+  std::function<void(absl::string_view)> log;
+  // Follow this source instead of the catalog at `catalog` (tests).
+  // Default: none.
+  std::shared_ptr<ChangeSource> change_source;
+};
+
+class TimelineServer {
+ public:
+  // Starts serving and following the catalog. Fails with UNAVAILABLE if the
+  // address cannot be bound. An unreachable catalog is not an error: the
+  // follower keeps trying and health stays NOT_SERVING until it catches up.
+  static absl::StatusOr<std::unique_ptr<TimelineServer>> Start(
+      const TimelineServerOptions& options);
+
+  ~TimelineServer();
+
+  // The port actually bound.
+  int port() const { return port_; }
+  const TimelineState& state() const { return *state_; }
+  FollowerStatus follower_status() const { return follower_->status(); }
+  // Blocks until the initial catch-up is done (or the follower stopped, or
+  // `deadline`); returns whether caught up.
+  bool AwaitCaughtUp(absl::Time deadline) const {
+    return follower_->AwaitCaughtUp(deadline);
+  }
+
+  // Points the follower at a catalog that moved to `target`; takes effect
+  // at the next reconnect. No effect with a custom change_source.
+  void SetCatalogTarget(absl::string_view target);
+
+  // Stops following, answers calls waiting for a sequence, stops accepting
+  // calls, and gives calls in flight until `grace` to finish (then cancels
+  // them). Safe to call twice.
+  absl::Status Shutdown(absl::Duration grace = absl::Seconds(5));
+
+ private:
+  TimelineServer() = default;
+
+  std::unique_ptr<TimelineState> state_;
+  std::unique_ptr<SequenceGate> gate_;
+  std::shared_ptr<ChangeSource> source_;
+  GrpcChangeSource* grpc_source_ = nullptr;  // source_, when it is one
+  std::unique_ptr<ChangeFollower> follower_;
+  std::unique_ptr<TimelineService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace annals::timeline
+
+#endif  // ANNALS_SERVICES_TIMELINE_SERVER_H_

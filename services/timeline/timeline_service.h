@@ -1,0 +1,63 @@
+// annals.timeline.v1.TimelineService over gRPC's callback API: a thin layer
+// that waits for `min_sequence` without holding a thread (SequenceGate),
+// calls TimelineState, and translates statuses.
+#ifndef ANNALS_SERVICES_TIMELINE_TIMELINE_SERVICE_H_
+#define ANNALS_SERVICES_TIMELINE_TIMELINE_SERVICE_H_
+
+#include "absl/time/time.h"
+#include "annals/timeline/v1/timeline_service.grpc.pb.h"
+#include "services/timeline/sequence_gate.h"
+#include "services/timeline/timeline_state.h"
+
+namespace annals::timeline {
+
+// Thread safety: safe for concurrent calls. `state` and `gate` must outlive
+// the service and every call in flight; `gate` must be published the
+// state's applied sequence.
+class TimelineService final : public v1::TimelineService::CallbackService {
+ public:
+  // A call with `min_sequence` above the applied sequence waits until it is
+  // applied, until shortly before the call's deadline, or for at most
+  // `max_wait` (calls without a deadline), and then fails with UNAVAILABLE.
+  TimelineService(const TimelineState* state, SequenceGate* gate,
+                  absl::Duration max_wait)
+      : state_(state), gate_(gate), max_wait_(max_wait) {}
+
+  grpc::ServerUnaryReactor* GetSnapshot(
+      grpc::CallbackServerContext* context,
+      const v1::GetSnapshotRequest* request,
+      v1::GetSnapshotResponse* response) override;
+  grpc::ServerUnaryReactor* ListHistory(
+      grpc::CallbackServerContext* context,
+      const v1::ListHistoryRequest* request,
+      v1::ListHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* QueryWindow(
+      grpc::CallbackServerContext* context,
+      const v1::QueryWindowRequest* request,
+      v1::QueryWindowResponse* response) override;
+  grpc::ServerUnaryReactor* Relate(grpc::CallbackServerContext* context,
+                                   const v1::RelateRequest* request,
+                                   v1::RelateResponse* response) override;
+  grpc::ServerUnaryReactor* FindGaps(grpc::CallbackServerContext* context,
+                                     const v1::FindGapsRequest* request,
+                                     v1::FindGapsResponse* response) override;
+  grpc::ServerUnaryReactor* CountActive(
+      grpc::CallbackServerContext* context,
+      const v1::CountActiveRequest* request,
+      v1::CountActiveResponse* response) override;
+
+ private:
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Answer(
+      grpc::CallbackServerContext* context, const Request* request,
+      Response* response,
+      absl::StatusOr<Response> (TimelineState::*query)(const Request&) const);
+
+  const TimelineState* const state_;
+  SequenceGate* const gate_;
+  const absl::Duration max_wait_;
+};
+
+}  // namespace annals::timeline
+
+#endif  // ANNALS_SERVICES_TIMELINE_TIMELINE_SERVICE_H_

@@ -1,0 +1,1235 @@
+#include "services/timeline/timeline_state.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "services/common/status/errors.h"
+#include "services/common/temporal/allen.h"
+#include "services/common/temporal/gaps.h"
+#include "services/common/types/extent_proto.h"
+
+namespace annals::timeline {
+namespace {
+
+using temporal::Certainty;
+using temporal::Day;
+using temporal::Extent;
+
+constexpr absl::string_view kEntityPrefix = "entities/";
+constexpr absl::string_view kStatementPrefix = "statements/";
+constexpr absl::string_view kEventKind = "event";
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+constexpr int64_t kMaxBuckets = 5000;
+// google.protobuf.Timestamp's valid range: 0001-01-01 to 9999-12-31.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+std::string_view Std(absl::string_view text) {
+  return std::string_view(text.data(), text.size());
+}
+
+type::v1::Certainty ToProto(Certainty certainty) {
+  switch (certainty) {
+    case Certainty::kDefinite:
+      return type::v1::CERTAINTY_DEFINITE;
+    case Certainty::kPossible:
+      return type::v1::CERTAINTY_POSSIBLE;
+    case Certainty::kNo:
+      break;
+  }
+  return type::v1::CERTAINTY_UNSPECIFIED;
+}
+
+// Nanoseconds since the epoch, saturated to the int64 range (years
+// 1678-2261 are exact; record times are real clock readings).
+int64_t ToNanos(const google::protobuf::Timestamp& time) {
+  constexpr int64_t kLimit = INT64_MAX / 1000000000 - 1;
+  if (time.seconds() > kLimit) return INT64_MAX - 1;
+  if (time.seconds() < -kLimit) return INT64_MIN;
+  return time.seconds() * 1000000000 + time.nanos();
+}
+
+// [a-z0-9][a-z0-9-]{0,62}, the catalog's id rule.
+bool IsValidId(absl::string_view id) {
+  if (id.empty() || id.size() > 63) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && c == '-');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "{prefix}{id}" or a bare id; returns the id.
+absl::StatusOr<std::string> ParseName(absl::string_view field,
+                                      absl::string_view name,
+                                      absl::string_view prefix) {
+  if (name.empty()) {
+    return InvalidArgumentError(
+        field, absl::StrCat("is required: \"", prefix, "{id}\" or a bare id"));
+  }
+  absl::string_view id = name;
+  absl::ConsumePrefix(&id, prefix);
+  if (!IsValidId(id)) {
+    return InvalidArgumentError(
+        field, absl::StrCat("\"", absl::CEscape(name), "\" is not \"", prefix,
+                            "{id}\" or a bare id matching "
+                            "[a-z0-9][a-z0-9-]{0,62}"));
+  }
+  return std::string(id);
+}
+
+absl::StatusOr<Day> ParseDayField(absl::string_view field,
+                                  absl::string_view text) {
+  if (text.empty()) {
+    return InvalidArgumentError(field, "is required: a day such as 2021-06-01");
+  }
+  absl::StatusOr<Day> day = temporal::ParseDay(Std(text));
+  if (!day.ok()) return InvalidArgumentError(field, day.status().message());
+  return *day;
+}
+
+struct Window {
+  Day from;
+  Day to;
+};
+
+// [from, to); an empty side is unbounded unless `required`.
+absl::StatusOr<Window> ParseWindow(absl::string_view from, absl::string_view to,
+                                   bool required) {
+  Window window{temporal::kMinusInfinity, temporal::kPlusInfinity};
+  if (required || !from.empty()) {
+    absl::StatusOr<Day> day = ParseDayField("from", from);
+    if (!day.ok()) return day.status();
+    window.from = *day;
+  }
+  if (required || !to.empty()) {
+    absl::StatusOr<Day> day = ParseDayField("to", to);
+    if (!day.ok()) return day.status();
+    window.to = *day;
+  }
+  if (window.to <= window.from) {
+    return InvalidArgumentError(
+        "to", absl::StrCat("(", to, ") must be after from (", from,
+                           "): the window [from, to) would be empty"));
+  }
+  return window;
+}
+
+absl::StatusOr<int> PageSize(int page_size) {
+  if (page_size == 0) return kDefaultPageSize;
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return InvalidArgumentError(
+        "page_size",
+        absl::StrCat(page_size, " is out of range: use 1-", kMaxPageSize,
+                     ", or 0 for ", kDefaultPageSize));
+  }
+  return page_size;
+}
+
+// "" for the sentinels (unbounded sides), else YYYY-MM-DD.
+std::string FormatBound(Day day) {
+  return temporal::IsFinite(day) ? temporal::FormatDay(day) : std::string();
+}
+
+v1::DayRange ToDayRange(Day from, Day to) {
+  v1::DayRange range;
+  range.set_from(FormatBound(from));
+  range.set_to(FormatBound(to));
+  return range;
+}
+
+v1::DurationRange ToProto(temporal::DurationRange duration) {
+  v1::DurationRange range;
+  if (duration.min_days != temporal::kUnboundedDays) {
+    range.set_min_days(duration.min_days);
+  }
+  if (duration.max_days != temporal::kUnboundedDays) {
+    range.set_max_days(duration.max_days);
+  }
+  return range;
+}
+
+std::string KnownAtText(bool has_known_at,
+                        const google::protobuf::Timestamp& known_at) {
+  return has_known_at ? absl::StrCat(known_at.seconds(), ".", known_at.nanos())
+                      : std::string("now");
+}
+
+// Page tokens: web-safe base64 of (checksum, position). The checksum covers
+// a secret (the catalog id), the method and its filters, and the position,
+// so a token edited by hand, or used with other filters, is rejected.
+// FNV-1a finished with the SplitMix64 mixer: stable across processes.
+uint64_t Fingerprint64(absl::string_view bytes) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  hash ^= hash >> 30;
+  hash *= 0xbf58476d1ce4e5b9ULL;
+  hash ^= hash >> 27;
+  hash *= 0x94d049bb133111ebULL;
+  hash ^= hash >> 31;
+  return hash;
+}
+
+void AppendField(std::string* out, absl::string_view field) {
+  absl::StrAppend(out, field.size(), ":", field);
+}
+
+std::string Checksum(absl::string_view secret, absl::string_view filters,
+                     absl::string_view position) {
+  std::string checked;
+  AppendField(&checked, secret);
+  AppendField(&checked, filters);
+  AppendField(&checked, position);
+  return absl::StrFormat("%016x", Fingerprint64(checked));
+}
+
+std::string EncodePageToken(absl::string_view secret, absl::string_view filters,
+                            absl::string_view position) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(Checksum(secret, filters, position), position));
+}
+
+absl::StatusOr<std::string> DecodePageToken(absl::string_view secret,
+                                            absl::string_view filters,
+                                            absl::string_view token) {
+  std::string raw;
+  if (token.size() > 4096 || !absl::WebSafeBase64Unescape(token, &raw) ||
+      raw.size() < 16 ||
+      Checksum(secret, filters, absl::string_view(raw).substr(16)) !=
+          absl::string_view(raw).substr(0, 16)) {
+    return InvalidArgumentError(
+        "page_token",
+        "is not a token returned by a previous call with the same filters");
+  }
+  return raw.substr(16);
+}
+
+// Chronological order of items: by the four bounds (unbounded starts first,
+// unbounded ends last), then entities before statements, then by id.
+struct ChronoKey {
+  Day earliest_start;
+  Day latest_start;
+  Day earliest_end;
+  Day latest_end;
+  bool statement;
+  absl::string_view id;
+
+  auto Tie() const {
+    return std::tie(earliest_start, latest_start, earliest_end, latest_end,
+                    statement, id);
+  }
+  friend bool operator<(const ChronoKey& a, const ChronoKey& b) {
+    return a.Tie() < b.Tie();
+  }
+};
+
+std::string EncodePosition(const ChronoKey& key) {
+  return absl::StrCat(key.earliest_start, ",", key.latest_start, ",",
+                      key.earliest_end, ",", key.latest_end, ",",
+                      key.statement ? 1 : 0, ",", key.id);
+}
+
+// The inverse of EncodePosition; `key.id` points into `position`.
+bool DecodePosition(absl::string_view position, ChronoKey* key) {
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(position, absl::MaxSplits(',', 5));
+  int statement = 0;
+  if (parts.size() != 6 || !absl::SimpleAtoi(parts[0], &key->earliest_start) ||
+      !absl::SimpleAtoi(parts[1], &key->latest_start) ||
+      !absl::SimpleAtoi(parts[2], &key->earliest_end) ||
+      !absl::SimpleAtoi(parts[3], &key->latest_end) ||
+      !absl::SimpleAtoi(parts[4], &statement)) {
+    return false;
+  }
+  key->statement = statement != 0;
+  key->id = parts[5];
+  return true;
+}
+
+// The page after `token` (all of it when the token is empty) of `sorted`,
+// at most `page_size` long, and the token of the next page ("" at the end).
+template <typename Item>
+absl::StatusOr<std::pair<std::vector<Item>, std::string>> Page(
+    std::vector<Item> sorted, absl::string_view secret,
+    absl::string_view filters, absl::string_view token, int page_size) {
+  auto begin = sorted.begin();
+  if (!token.empty()) {
+    absl::StatusOr<std::string> position =
+        DecodePageToken(secret, filters, token);
+    if (!position.ok()) return position.status();
+    ChronoKey after;
+    if (!DecodePosition(*position, &after)) {
+      return InvalidArgumentError("page_token", "is malformed");
+    }
+    begin = std::upper_bound(
+        sorted.begin(), sorted.end(), after,
+        [](const ChronoKey& key, const Item& item) { return key < item.key; });
+  }
+  std::vector<Item> page;
+  std::string next;
+  for (auto it = begin; it != sorted.end(); ++it) {
+    if (static_cast<int>(page.size()) == page_size) {
+      next = EncodePageToken(secret, filters, EncodePosition(page.back().key));
+      break;
+    }
+    page.push_back(*it);
+  }
+  return std::make_pair(std::move(page), std::move(next));
+}
+
+}  // namespace
+
+absl::Status SequenceNotAppliedError(int64_t min_sequence, int64_t applied) {
+  return absl::UnavailableError(absl::StrCat(
+      "min_sequence ", min_sequence,
+      " is not applied yet: the timeline has applied the catalog up to "
+      "sequence ",
+      applied,
+      "; retry with a longer deadline, or check that the catalog is "
+      "reachable"));
+}
+
+// ---------------------------------------------------------------------------
+// Applying the change feed.
+
+template <typename Changes>
+absl::Status TimelineState::ApplyAll(const Changes& changes) {
+  absl::MutexLock lock(&mu_);
+  for (const catalog::v1::Change& change : changes) {
+    if (absl::Status status = ApplyOne(change); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TimelineState::Apply(
+    absl::Span<const catalog::v1::Change> changes) {
+  return ApplyAll(changes);
+}
+
+absl::Status TimelineState::Apply(
+    const google::protobuf::RepeatedPtrField<catalog::v1::Change>& changes) {
+  return ApplyAll(changes);
+}
+
+absl::Status TimelineState::ApplyOne(const catalog::v1::Change& change) {
+  if (change.sequence() <= applied_) return absl::OkStatus();  // repeated
+  if (change.sequence() != applied_ + 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("change feed gap: expected sequence ", applied_ + 1,
+                     ", received ", change.sequence()));
+  }
+  // Record times never go backwards (the catalog guarantees it; this keeps
+  // each revision list sorted even if it did not).
+  RecordTime recorded = std::max(ToNanos(change.commit_time()), last_recorded_);
+  recorded = std::min(recorded, kNow);
+  last_recorded_ = recorded;
+  switch (change.resource_case()) {
+    case catalog::v1::Change::kEntity:
+      ApplyEntity(change, recorded);
+      break;
+    case catalog::v1::Change::kStatement:
+      ApplyStatement(change, recorded);
+      break;
+    case catalog::v1::Change::RESOURCE_NOT_SET:
+      break;
+  }
+  applied_ = change.sequence();
+  return absl::OkStatus();
+}
+
+void TimelineState::ApplyEntity(const catalog::v1::Change& change,
+                                RecordTime recorded) {
+  const catalog::v1::Entity& entity = change.entity();
+  absl::string_view id = entity.name();
+  absl::ConsumePrefix(&id, kEntityPrefix);
+  const uint32_t index = InternEntity(id);
+  const uint32_t kind =
+      Intern(entity.kind(), kind_ids_, kind_names_, lifespan_indexes_);
+  const bool hidden = entity.has_delete_time() ||
+                      change.type() == catalog::v1::CHANGE_TYPE_DELETED;
+  entities_[index].revisions.push_back(Revision{
+      recorded, change.sequence(), kind, hidden, entity.SerializeAsString()});
+
+  std::optional<Extent> lifespan;
+  if (!hidden && entity.has_lifespan() && !entity.lifespan().edtf().empty()) {
+    absl::StatusOr<Extent> parsed = FromExtentProto(entity.lifespan());
+    if (parsed.ok()) lifespan = *parsed;
+  }
+  const uint32_t current = entities_[index].lifespan_record;
+  if (current != kNone) {
+    const ExtentRecord& record = records_[current];
+    if (!lifespan.has_value() || record.extent != *lifespan ||
+        record.facet != kind) {
+      RetireRecord(current, recorded);
+      entities_[index].lifespan_record = kNone;
+    }
+  }
+  if (lifespan.has_value() && entities_[index].lifespan_record == kNone) {
+    const uint32_t record = AddRecord(ExtentRecord{
+        *lifespan, recorded, kForever, index, kind, index, kNone, false});
+    entities_[index].lifespan_record = record;
+    entities_[index].lifespan_records.push_back(record);
+  }
+}
+
+void TimelineState::ApplyStatement(const catalog::v1::Change& change,
+                                   RecordTime recorded) {
+  const catalog::v1::Statement& statement = change.statement();
+  absl::string_view id = statement.name();
+  absl::ConsumePrefix(&id, kStatementPrefix);
+  const uint32_t index = InternStatement(id);
+  const uint32_t predicate = Intern(statement.predicate(), predicate_ids_,
+                                    predicate_names_, statement_indexes_);
+  absl::string_view subject_id = statement.subject();
+  absl::ConsumePrefix(&subject_id, kEntityPrefix);
+  const uint32_t subject = InternEntity(subject_id);
+  uint32_t object = kNone;
+  if (statement.object().has_entity()) {
+    absl::string_view object_id = statement.object().entity();
+    absl::ConsumePrefix(&object_id, kEntityPrefix);
+    object = InternEntity(object_id);
+  }
+  const bool hidden = statement.has_retract_time() ||
+                      change.type() == catalog::v1::CHANGE_TYPE_RETRACTED;
+  statements_[index].revisions.push_back(
+      Revision{recorded, change.sequence(), predicate, hidden,
+               statement.SerializeAsString()});
+
+  std::optional<Extent> valid_time;
+  if (!hidden && statement.has_valid_time()) {
+    absl::StatusOr<Extent> parsed = FromExtentProto(statement.valid_time());
+    if (parsed.ok()) valid_time = *parsed;
+  }
+  const uint32_t current = statements_[index].record;
+  if (current != kNone) {
+    const ExtentRecord& record = records_[current];
+    const bool same = valid_time.has_value() && record.extent == *valid_time &&
+                      record.facet == predicate && record.subject == subject &&
+                      record.object == object;
+    if (!same) {
+      RetireRecord(current, recorded);
+      statements_[index].record = kNone;
+    }
+  }
+  if (valid_time.has_value() && statements_[index].record == kNone) {
+    const uint32_t record =
+        AddRecord(ExtentRecord{*valid_time, recorded, kForever, index,
+                               predicate, subject, object, true});
+    statements_[index].record = record;
+    entities_[subject].subject_records.push_back(record);
+    if (object != kNone && object != subject) {
+      entities_[object].object_records.push_back(record);
+    }
+  }
+}
+
+uint32_t TimelineState::InternEntity(absl::string_view id) {
+  auto [it, inserted] =
+      entity_ids_.try_emplace(id, static_cast<uint32_t>(entities_.size()));
+  if (inserted) {
+    entities_.emplace_back();
+    entities_.back().id = std::string(id);
+  }
+  return it->second;
+}
+
+uint32_t TimelineState::InternStatement(absl::string_view id) {
+  auto [it, inserted] =
+      statement_ids_.try_emplace(id, static_cast<uint32_t>(statements_.size()));
+  if (inserted) {
+    statements_.emplace_back();
+    statements_.back().id = std::string(id);
+  }
+  return it->second;
+}
+
+uint32_t TimelineState::Intern(absl::string_view name,
+                               absl::flat_hash_map<std::string, uint32_t>& ids,
+                               std::vector<std::string>& names,
+                               std::vector<IntervalIndex>& indexes) {
+  auto [it, inserted] =
+      ids.try_emplace(name, static_cast<uint32_t>(names.size()));
+  if (inserted) {
+    names.emplace_back(name);
+    indexes.emplace_back();
+  }
+  return it->second;
+}
+
+uint32_t TimelineState::AddRecord(const ExtentRecord& record) {
+  const uint32_t id = static_cast<uint32_t>(records_.size());
+  records_.push_back(record);
+  IndexOf(record).Insert(record.extent, id);
+  return id;
+}
+
+void TimelineState::RetireRecord(uint32_t record, RecordTime at) {
+  records_[record].retired = at;
+  IndexOf(records_[record])
+      .Retire(records_[record].extent.earliest_start(), record);
+}
+
+IntervalIndex& TimelineState::IndexOf(const ExtentRecord& record) {
+  return record.is_statement ? statement_indexes_[record.facet]
+                             : lifespan_indexes_[record.facet];
+}
+
+// ---------------------------------------------------------------------------
+// Status and waiting.
+
+int64_t TimelineState::applied_sequence() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return applied_;
+}
+
+absl::Status TimelineState::AwaitSequence(int64_t sequence,
+                                          absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this, sequence]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return applied_ >= sequence || !stopped_reason_.empty();
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  if (!stopped_reason_.empty()) {
+    return absl::UnavailableError(stopped_reason_);
+  }
+  if (applied_ >= sequence) return absl::OkStatus();
+  return SequenceNotAppliedError(sequence, applied_);
+}
+
+void TimelineState::SetCatalogId(absl::string_view catalog_id) {
+  absl::MutexLock lock(&mu_);
+  catalog_id_ = std::string(catalog_id);
+}
+
+void TimelineState::SetStopped(absl::string_view reason) {
+  absl::MutexLock lock(&mu_);
+  if (stopped_reason_.empty()) stopped_reason_ = std::string(reason);
+}
+
+std::string TimelineState::stopped_reason() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return stopped_reason_;
+}
+
+void TimelineState::CompactIndexes() {
+  absl::MutexLock lock(&mu_);
+  records_.shrink_to_fit();
+  for (IntervalIndex& index : statement_indexes_) index.Compact();
+  for (IntervalIndex& index : lifespan_indexes_) index.Compact();
+}
+
+TimelineMemory TimelineState::Memory() const {
+  absl::ReaderMutexLock lock(&mu_);
+  TimelineMemory memory;
+  memory.indexed_extents = records_.size();
+  for (const IntervalIndex& index : statement_indexes_) {
+    memory.index_bytes += index.MemoryBytes();
+  }
+  for (const IntervalIndex& index : lifespan_indexes_) {
+    memory.index_bytes += index.MemoryBytes();
+  }
+  auto heap = [](const std::string& text) {
+    return text.capacity() > 15 ? text.capacity() + 1 : 0;
+  };
+  auto revisions = [&](const std::vector<Revision>& list) {
+    size_t bytes = list.capacity() * sizeof(Revision);
+    for (const Revision& revision : list) bytes += heap(revision.resource);
+    return bytes;
+  };
+  for (const EntityItem& entity : entities_) {
+    memory.index_bytes +=
+        (entity.lifespan_records.capacity() +
+         entity.subject_records.capacity() + entity.object_records.capacity()) *
+        sizeof(uint32_t);
+    memory.revision_bytes +=
+        sizeof(EntityItem) + heap(entity.id) + revisions(entity.revisions);
+  }
+  for (const StatementItem& statement : statements_) {
+    memory.revision_bytes += sizeof(StatementItem) + heap(statement.id) +
+                             revisions(statement.revisions);
+  }
+  memory.record_bytes = records_.capacity() * sizeof(ExtentRecord);
+  // Hash maps: one slot (key string and value) and a control byte each.
+  constexpr size_t kSlot = sizeof(std::pair<std::string, uint32_t>) + 1;
+  memory.revision_bytes +=
+      (entity_ids_.capacity() + statement_ids_.capacity()) * kSlot;
+  return memory;
+}
+
+// ---------------------------------------------------------------------------
+// Query helpers.
+
+absl::StatusOr<TimelineState::RecordTime> TimelineState::ReadPoint(
+    bool has_known_at, const google::protobuf::Timestamp& known_at,
+    int64_t min_sequence) const {
+  if (!stopped_reason_.empty()) return absl::UnavailableError(stopped_reason_);
+  if (min_sequence < 0) {
+    return InvalidArgumentError("min_sequence", "must not be negative");
+  }
+  if (min_sequence > applied_) {
+    return SequenceNotAppliedError(min_sequence, applied_);
+  }
+  if (!has_known_at) return kNow;
+  if (known_at.seconds() < kMinTimestampSeconds ||
+      known_at.seconds() > kMaxTimestampSeconds || known_at.nanos() < 0 ||
+      known_at.nanos() > 999999999) {
+    return InvalidArgumentError(
+        "known_at",
+        "is not a valid timestamp (0001-01-01 to 9999-12-31, nanos 0 to "
+        "999999999)");
+  }
+  return std::min(ToNanos(known_at), kNow);
+}
+
+absl::StatusOr<uint32_t> TimelineState::FindEntity(absl::string_view field,
+                                                   absl::string_view name,
+                                                   RecordTime at) const {
+  absl::StatusOr<std::string> id = ParseName(field, name, kEntityPrefix);
+  if (!id.ok()) return id.status();
+  auto it = entity_ids_.find(*id);
+  if (it == entity_ids_.end() ||
+      RevisionAt(entities_[it->second].revisions, at) == nullptr) {
+    return NotFoundError(absl::StrCat(kEntityPrefix, *id), field);
+  }
+  return it->second;
+}
+
+absl::StatusOr<TimelineState::ItemFilter> TimelineState::MakeFilter(
+    v1::ItemType item_type, absl::string_view kind, absl::string_view predicate,
+    absl::string_view entity, RecordTime at) const {
+  ItemFilter filter;
+  switch (item_type) {
+    case v1::ITEM_TYPE_UNSPECIFIED:
+      break;
+    case v1::ITEM_TYPE_LIFESPAN:
+      filter.events = filter.statements = false;
+      break;
+    case v1::ITEM_TYPE_EVENT:
+      filter.lifespans = filter.statements = false;
+      break;
+    case v1::ITEM_TYPE_STATEMENT:
+      filter.lifespans = filter.events = false;
+      break;
+    default:
+      return InvalidArgumentError("item_type",
+                                  absl::StrCat(static_cast<int>(item_type),
+                                               " is not an ItemType value"));
+  }
+  if (!kind.empty()) {
+    auto it = kind_ids_.find(kind);
+    if (it == kind_ids_.end()) {
+      filter.kind_unknown = true;
+    } else {
+      filter.kind = it->second;
+    }
+  }
+  if (!predicate.empty()) {
+    filter.lifespans = filter.events = false;
+    auto it = predicate_ids_.find(predicate);
+    if (it == predicate_ids_.end()) {
+      filter.predicate_unknown = true;
+    } else {
+      filter.predicate = it->second;
+    }
+  }
+  if (!entity.empty()) {
+    absl::StatusOr<uint32_t> index = FindEntity("entity", entity, at);
+    if (!index.ok()) return index.status();
+    filter.entity = *index;
+  }
+  return filter;
+}
+
+bool TimelineState::PassesFilter(const ItemFilter& filter,
+                                 const ExtentRecord& record,
+                                 RecordTime at) const {
+  if (record.is_statement) {
+    if (!filter.statements) return false;
+    if (filter.predicate != kNone && record.facet != filter.predicate) {
+      return false;
+    }
+    if (filter.entity != kNone && record.subject != filter.entity &&
+        record.object != filter.entity) {
+      return false;
+    }
+    if (filter.kind != kNone) {
+      const Revision* subject =
+          RevisionAt(entities_[record.subject].revisions, at);
+      if (subject == nullptr || subject->facet != filter.kind) return false;
+    }
+    return true;
+  }
+  if (IsEventKind(record.facet) ? !filter.events : !filter.lifespans) {
+    return false;
+  }
+  if (filter.predicate != kNone) return false;
+  if (filter.kind != kNone && record.facet != filter.kind) return false;
+  if (filter.entity != kNone && record.subject != filter.entity) return false;
+  return true;
+}
+
+template <typename Fn>
+void TimelineState::ForEachItem(const ItemFilter& filter, Day from, Day to,
+                                RecordTime at, Fn&& fn) const {
+  if (filter.kind_unknown || filter.predicate_unknown) return;
+  auto visit = [&](uint32_t id) {
+    const ExtentRecord& record = records_[id];
+    if (record.VisibleAt(at) && PassesFilter(filter, record, at)) {
+      fn(id, record);
+    }
+  };
+  auto visit_entry = [&](const IndexedExtent& entry) {
+    // Current queries skip retired entries without reading the record.
+    if (at == kNow && entry.retired()) return;
+    visit(entry.id());
+  };
+  if (filter.entity != kNone) {
+    auto visit_if_overlapping = [&](uint32_t id) {
+      const Extent& extent = records_[id].extent;
+      if (extent.earliest_start() < to && extent.latest_end() > from) {
+        visit(id);
+      }
+    };
+    for (uint32_t id : entities_[filter.entity].lifespan_records) {
+      visit_if_overlapping(id);
+    }
+    ForEachRecordAbout(filter.entity, visit_if_overlapping);
+    return;
+  }
+  if (filter.statements) {
+    if (filter.predicate != kNone) {
+      statement_indexes_[filter.predicate].ForEachOverlapping(from, to,
+                                                              visit_entry);
+    } else {
+      for (const IntervalIndex& index : statement_indexes_) {
+        index.ForEachOverlapping(from, to, visit_entry);
+      }
+    }
+  }
+  if (filter.lifespans || filter.events) {
+    for (uint32_t kind = 0; kind < lifespan_indexes_.size(); ++kind) {
+      if (filter.kind != kNone && kind != filter.kind) continue;
+      if (IsEventKind(kind) ? !filter.events : !filter.lifespans) continue;
+      lifespan_indexes_[kind].ForEachOverlapping(from, to, visit_entry);
+    }
+  }
+}
+
+template <typename Fn>
+void TimelineState::ForEachRecordAbout(uint32_t entity, Fn&& fn) const {
+  const EntityItem& item = entities_[entity];
+  for (uint32_t id : item.subject_records) fn(id);
+  // A statement about itself is listed once, as subject.
+  for (uint32_t id : item.object_records) fn(id);
+}
+
+const TimelineState::Revision* TimelineState::RevisionAt(
+    const std::vector<Revision>& revisions, RecordTime at) {
+  auto it = std::upper_bound(revisions.begin(), revisions.end(), at,
+                             [](RecordTime t, const Revision& revision) {
+                               return t < revision.recorded;
+                             });
+  return it == revisions.begin() ? nullptr : &*std::prev(it);
+}
+
+catalog::v1::Statement TimelineState::StatementAt(const ExtentRecord& record,
+                                                  RecordTime at) const {
+  catalog::v1::Statement statement;
+  const Revision* revision = RevisionAt(statements_[record.item].revisions, at);
+  if (revision != nullptr) statement.ParseFromString(revision->resource);
+  return statement;
+}
+
+catalog::v1::Entity TimelineState::EntityAt(uint32_t entity,
+                                            RecordTime at) const {
+  catalog::v1::Entity resource;
+  const Revision* revision = RevisionAt(entities_[entity].revisions, at);
+  if (revision != nullptr) resource.ParseFromString(revision->resource);
+  return resource;
+}
+
+const std::string& TimelineState::ResourceId(const ExtentRecord& record) const {
+  return record.is_statement ? statements_[record.item].id
+                             : entities_[record.item].id;
+}
+
+std::string TimelineState::ResourceName(const ExtentRecord& record) const {
+  return absl::StrCat(record.is_statement ? kStatementPrefix : kEntityPrefix,
+                      ResourceId(record));
+}
+
+bool TimelineState::IsEventKind(uint32_t kind) const {
+  return kind_names_[kind] == kEventKind;
+}
+
+std::string TimelineState::PageSecret() const {
+  return absl::StrCat("annals-timeline:", catalog_id_);
+}
+
+// ---------------------------------------------------------------------------
+// Queries.
+
+absl::StatusOr<v1::GetSnapshotResponse> TimelineState::GetSnapshot(
+    const v1::GetSnapshotRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<RecordTime> at = ReadPoint(
+      request.has_known_at(), request.known_at(), request.min_sequence());
+  if (!at.ok()) return at.status();
+  absl::StatusOr<uint32_t> entity = FindEntity("entity", request.entity(), *at);
+  if (!entity.ok()) return entity.status();
+  absl::StatusOr<Day> day = ParseDayField("at", request.at());
+  if (!day.ok()) return day.status();
+  std::optional<uint32_t> predicate;  // kNone when unknown: matches nothing
+  if (!request.predicate().empty()) {
+    auto it = predicate_ids_.find(request.predicate());
+    predicate = it == predicate_ids_.end() ? kNone : it->second;
+  }
+
+  struct Held {
+    absl::string_view predicate;
+    ChronoKey key;
+    uint32_t record;
+    Certainty certainty;
+  };
+  std::vector<Held> held;
+  ForEachRecordAbout(*entity, [&](uint32_t id) {
+    const ExtentRecord& record = records_[id];
+    if (!record.VisibleAt(*at)) return;
+    if (predicate.has_value() && record.facet != *predicate) return;
+    const Certainty certainty = record.extent.HoldsOn(*day);
+    if (certainty == Certainty::kNo) return;
+    const Extent& e = record.extent;
+    held.push_back(
+        Held{predicate_names_[record.facet],
+             ChronoKey{e.earliest_start(), e.latest_start(), e.earliest_end(),
+                       e.latest_end(), true, ResourceId(record)},
+             id, certainty});
+  });
+  std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
+    return std::tie(a.predicate, a.key) < std::tie(b.predicate, b.key);
+  });
+
+  v1::GetSnapshotResponse response;
+  *response.mutable_entity() = EntityAt(*entity, *at);
+  if (response.entity().has_lifespan()) {
+    absl::StatusOr<Extent> lifespan =
+        FromExtentProto(response.entity().lifespan());
+    if (lifespan.ok()) {
+      response.set_lifespan_certainty(ToProto(lifespan->HoldsOn(*day)));
+    }
+  }
+  for (const Held& item : held) {
+    v1::StatementCertainty* out = response.add_statements();
+    *out->mutable_statement() = StatementAt(records_[item.record], *at);
+    out->set_certainty(ToProto(item.certainty));
+  }
+  response.set_sequence(applied_);
+  return response;
+}
+
+absl::StatusOr<v1::ListHistoryResponse> TimelineState::ListHistory(
+    const v1::ListHistoryRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<RecordTime> at = ReadPoint(
+      request.has_known_at(), request.known_at(), request.min_sequence());
+  if (!at.ok()) return at.status();
+  absl::StatusOr<uint32_t> entity = FindEntity("entity", request.entity(), *at);
+  if (!entity.ok()) return entity.status();
+  absl::StatusOr<int> page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  std::optional<uint32_t> predicate;
+  if (!request.predicate().empty()) {
+    auto it = predicate_ids_.find(request.predicate());
+    predicate = it == predicate_ids_.end() ? kNone : it->second;
+  }
+
+  struct Entry {
+    ChronoKey key;
+    uint32_t record;
+  };
+  std::vector<Entry> entries;
+  ForEachRecordAbout(*entity, [&](uint32_t id) {
+    const ExtentRecord& record = records_[id];
+    if (!record.VisibleAt(*at)) return;
+    if (predicate.has_value() && record.facet != *predicate) return;
+    const Extent& e = record.extent;
+    entries.push_back(
+        Entry{ChronoKey{e.earliest_start(), e.latest_start(), e.earliest_end(),
+                        e.latest_end(), true, ResourceId(record)},
+              id});
+  });
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+
+  std::string filters;
+  AppendField(&filters, "ListHistory");
+  AppendField(&filters, entities_[*entity].id);
+  AppendField(&filters, request.predicate());
+  AppendField(&filters,
+              KnownAtText(request.has_known_at(), request.known_at()));
+  auto page = Page(std::move(entries), PageSecret(), filters,
+                   request.page_token(), *page_size);
+  if (!page.ok()) return page.status();
+
+  v1::ListHistoryResponse response;
+  for (const Entry& entry : page->first) {
+    const ExtentRecord& record = records_[entry.record];
+    v1::HistoryEntry* out = response.add_entries();
+    *out->mutable_statement() = StatementAt(record, *at);
+    *out->mutable_duration() = ToProto(record.extent.Duration());
+  }
+  response.set_next_page_token(page->second);
+  response.set_sequence(applied_);
+  return response;
+}
+
+absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
+    const v1::QueryWindowRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<RecordTime> at = ReadPoint(
+      request.has_known_at(), request.known_at(), request.min_sequence());
+  if (!at.ok()) return at.status();
+  absl::StatusOr<Window> window =
+      ParseWindow(request.from(), request.to(), /*required=*/false);
+  if (!window.ok()) return window.status();
+  absl::StatusOr<ItemFilter> filter =
+      MakeFilter(request.item_type(), request.kind(), request.predicate(),
+                 request.entity(), *at);
+  if (!filter.ok()) return filter.status();
+  absl::StatusOr<int> page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+
+  struct Item {
+    ChronoKey key;
+    uint32_t record;
+    Certainty certainty;
+  };
+  std::vector<Item> items;
+  ForEachItem(
+      *filter, window->from, window->to, *at,
+      [&](uint32_t id, const ExtentRecord& record) {
+        const Certainty certainty =
+            record.extent.Overlaps(window->from, window->to);
+        if (certainty == Certainty::kNo) return;
+        const Extent& e = record.extent;
+        items.push_back(Item{
+            ChronoKey{e.earliest_start(), e.latest_start(), e.earliest_end(),
+                      e.latest_end(), record.is_statement, ResourceId(record)},
+            id, certainty});
+      });
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.key < b.key; });
+
+  std::string filters;
+  AppendField(&filters, "QueryWindow");
+  AppendField(&filters, request.from());
+  AppendField(&filters, request.to());
+  AppendField(&filters, absl::StrCat(static_cast<int>(request.item_type())));
+  AppendField(&filters, request.kind());
+  AppendField(&filters, request.predicate());
+  AppendField(&filters, filter->entity == kNone ? std::string()
+                                                : entities_[filter->entity].id);
+  AppendField(&filters,
+              KnownAtText(request.has_known_at(), request.known_at()));
+  auto page = Page(std::move(items), PageSecret(), filters,
+                   request.page_token(), *page_size);
+  if (!page.ok()) return page.status();
+
+  v1::QueryWindowResponse response;
+  for (const Item& item : page->first) {
+    const ExtentRecord& record = records_[item.record];
+    v1::WindowItem* out = response.add_items();
+    out->set_certainty(ToProto(item.certainty));
+    if (record.is_statement) {
+      out->set_item_type(v1::ITEM_TYPE_STATEMENT);
+      *out->mutable_statement() = StatementAt(record, *at);
+    } else {
+      out->set_item_type(IsEventKind(record.facet) ? v1::ITEM_TYPE_EVENT
+                                                   : v1::ITEM_TYPE_LIFESPAN);
+      *out->mutable_entity() = EntityAt(record.item, *at);
+    }
+  }
+  response.set_next_page_token(page->second);
+  response.set_sequence(applied_);
+  return response;
+}
+
+absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
+    const v1::RelateRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<RecordTime> at = ReadPoint(
+      request.has_known_at(), request.known_at(), request.min_sequence());
+  if (!at.ok()) return at.status();
+
+  auto resolve = [&](absl::string_view field, const v1::ExtentReference& ref)
+                     ABSL_SHARED_LOCKS_REQUIRED(mu_) -> absl::StatusOr<Extent> {
+    switch (ref.reference_case()) {
+      case v1::ExtentReference::kLifespan: {
+        const std::string subfield = absl::StrCat(field, ".lifespan");
+        absl::StatusOr<uint32_t> entity =
+            FindEntity(subfield, ref.lifespan(), *at);
+        if (!entity.ok()) return entity.status();
+        const catalog::v1::Entity resource = EntityAt(*entity, *at);
+        if (!resource.has_lifespan() || resource.lifespan().edtf().empty()) {
+          return FailedPreconditionError(
+              "NO_LIFESPAN", resource.name(),
+              absl::StrCat("has no lifespan to relate (", subfield, ")"));
+        }
+        return FromExtentProto(resource.lifespan());
+      }
+      case v1::ExtentReference::kStatement: {
+        const std::string subfield = absl::StrCat(field, ".statement");
+        absl::StatusOr<std::string> id =
+            ParseName(subfield, ref.statement(), kStatementPrefix);
+        if (!id.ok()) return id.status();
+        const std::string name = absl::StrCat(kStatementPrefix, *id);
+        auto it = statement_ids_.find(*id);
+        const Revision* revision =
+            it == statement_ids_.end()
+                ? nullptr
+                : RevisionAt(statements_[it->second].revisions, *at);
+        if (revision == nullptr) return NotFoundError(name, subfield);
+        if (revision->hidden) {
+          return FailedPreconditionError(
+              "RETRACTED", name, absl::StrCat("is retracted (", subfield, ")"));
+        }
+        catalog::v1::Statement statement;
+        statement.ParseFromString(revision->resource);
+        return FromExtentProto(statement.valid_time());
+      }
+      case v1::ExtentReference::kEdtf: {
+        absl::StatusOr<Extent> extent = Extent::Parse(Std(ref.edtf()));
+        if (!extent.ok()) {
+          return InvalidArgumentError(absl::StrCat(field, ".edtf"),
+                                      extent.status().message());
+        }
+        return *extent;
+      }
+      case v1::ExtentReference::REFERENCE_NOT_SET:
+        break;
+    }
+    return InvalidArgumentError(field,
+                                "is required: set lifespan, statement or edtf");
+  };
+  absl::StatusOr<Extent> a = resolve("a", request.a());
+  if (!a.ok()) return a.status();
+  absl::StatusOr<Extent> b = resolve("b", request.b());
+  if (!b.ok()) return b.status();
+
+  const temporal::AllenSet relations = temporal::Relate(*a, *b);
+  v1::RelateResponse response;
+  for (int i = 0; i < temporal::kAllenRelationCount; ++i) {
+    const auto relation = static_cast<temporal::AllenRelation>(i);
+    if (relations.Contains(relation)) {
+      response.add_relations(
+          std::string(temporal::AllenRelationName(relation)));
+    }
+  }
+  const auto single = relations.single();
+  response.set_definite(single.has_value() &&
+                        temporal::RelationCertainty(*a, *single, *b) ==
+                            Certainty::kDefinite);
+  *response.mutable_a_extent() = ToExtentProto(*a);
+  *response.mutable_b_extent() = ToExtentProto(*b);
+  response.set_sequence(applied_);
+  return response;
+}
+
+absl::StatusOr<v1::FindGapsResponse> TimelineState::FindGaps(
+    const v1::FindGapsRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<RecordTime> at = ReadPoint(
+      request.has_known_at(), request.known_at(), request.min_sequence());
+  if (!at.ok()) return at.status();
+  absl::StatusOr<uint32_t> subject =
+      FindEntity("subject", request.subject(), *at);
+  if (!subject.ok()) return subject.status();
+  absl::StatusOr<Window> window =
+      ParseWindow(request.from(), request.to(), /*required=*/false);
+  if (!window.ok()) return window.status();
+  std::optional<uint32_t> predicate;
+  if (!request.predicate().empty()) {
+    auto it = predicate_ids_.find(request.predicate());
+    predicate = it == predicate_ids_.end() ? kNone : it->second;
+  }
+
+  std::vector<Extent> extents;
+  for (uint32_t id : entities_[*subject].subject_records) {
+    const ExtentRecord& record = records_[id];
+    if (!record.VisibleAt(*at)) continue;
+    if (predicate.has_value() && record.facet != *predicate) continue;
+    extents.push_back(record.extent);
+  }
+  const temporal::Gaps gaps =
+      temporal::FindGaps(extents, window->from, window->to);
+  v1::FindGapsResponse response;
+  for (const temporal::DayRange& range : gaps.definite) {
+    *response.add_definite_gaps() = ToDayRange(range.from, range.to);
+  }
+  for (const temporal::DayRange& range : gaps.possible) {
+    *response.add_possible_gaps() = ToDayRange(range.from, range.to);
+  }
+  response.set_statement_count(static_cast<int32_t>(extents.size()));
+  response.set_sequence(applied_);
+  return response;
+}
+
+absl::StatusOr<v1::CountActiveResponse> TimelineState::CountActive(
+    const v1::CountActiveRequest& request) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<RecordTime> at = ReadPoint(
+      request.has_known_at(), request.known_at(), request.min_sequence());
+  if (!at.ok()) return at.status();
+  if (request.bucket() != v1::BUCKET_YEAR &&
+      request.bucket() != v1::BUCKET_MONTH) {
+    return InvalidArgumentError("bucket",
+                                request.bucket() == v1::BUCKET_UNSPECIFIED
+                                    ? "is required: BUCKET_YEAR or BUCKET_MONTH"
+                                    : "is not a Bucket value");
+  }
+  absl::StatusOr<Window> window =
+      ParseWindow(request.from(), request.to(), /*required=*/true);
+  if (!window.ok()) return window.status();
+  absl::StatusOr<ItemFilter> filter =
+      MakeFilter(request.item_type(), request.kind(), request.predicate(),
+                 request.entity(), *at);
+  if (!filter.ok()) return filter.status();
+
+  // Bucket i is [starts[i], ends[i]), calendar years or months clipped to
+  // the window.
+  const bool monthly = request.bucket() == v1::BUCKET_MONTH;
+  const absl::CivilDay first = temporal::CivilFromDay(window->from);
+  const absl::CivilDay last = temporal::CivilFromDay(window->to - 1);
+  const int64_t count = monthly ? (last.year() - first.year()) * 12 +
+                                      last.month() - first.month() + 1
+                                : last.year() - first.year() + 1;
+  if (count > kMaxBuckets) {
+    return InvalidArgumentError(
+        "to", absl::StrCat("the window has ", count, " buckets; at most ",
+                           kMaxBuckets, " are allowed"));
+  }
+  std::vector<Day> starts = {window->from};
+  std::vector<Day> ends;
+  if (monthly) {
+    for (absl::CivilMonth m = absl::CivilMonth(first) + 1;
+         m <= absl::CivilMonth(last); ++m) {
+      starts.push_back(temporal::DayFromCivil(absl::CivilDay(m)));
+    }
+  } else {
+    for (absl::CivilYear y = absl::CivilYear(first) + 1;
+         y <= absl::CivilYear(last); ++y) {
+      starts.push_back(temporal::DayFromCivil(absl::CivilDay(y)));
+    }
+  }
+  ends.assign(starts.begin() + 1, starts.end());
+  ends.push_back(window->to);
+  const int64_t n = static_cast<int64_t>(starts.size());
+
+  // Difference arrays: an item adds 1 to a run of consecutive buckets.
+  std::vector<int64_t> possible(n + 1, 0);
+  std::vector<int64_t> definite(n + 1, 0);
+  // The buckets [f, t) with t > a and f < b: from the first bucket ending
+  // after a to the last one starting before b.
+  auto run = [&](Day a, Day b, std::vector<int64_t>& diff) {
+    const int64_t lo =
+        std::upper_bound(ends.begin(), ends.end(), a) - ends.begin();
+    const int64_t hi =
+        (std::lower_bound(starts.begin(), starts.end(), b) - starts.begin()) -
+        1;
+    if (lo <= hi) {
+      ++diff[lo];
+      --diff[hi + 1];
+    }
+  };
+  // Some reading overlaps [f, t) iff earliest_start < t and latest_end > f;
+  // every reading does iff latest_start < t and earliest_end > f (the
+  // closed form of Extent::Overlaps; see IndexedExtent::Overlaps).
+  auto add = [&](Day es, Day ls, Day ee, Day le, bool uncertain) {
+    run(es, le, possible);
+    if (!uncertain) run(ls, ee, definite);
+  };
+  const bool fast = *at == kNow && filter->kind == kNone &&
+                    !filter->kind_unknown && filter->entity == kNone &&
+                    !filter->predicate_unknown;
+  if (fast) {
+    // Current state, no per-record filter: the index entries carry all the
+    // bounds, so the records are never read.
+    int64_t single_definite = 0;
+    int64_t single_possible = 0;
+    auto count_entry = [&](const IndexedExtent& e) {
+      if (e.retired()) return;
+      if (n == 1) {  // one bucket (a stabbing count): classify directly
+        switch (e.Overlaps(window->from, window->to)) {
+          case Certainty::kDefinite:
+            ++single_definite;
+            break;
+          case Certainty::kPossible:
+            ++single_possible;
+            break;
+          case Certainty::kNo:
+            break;
+        }
+        return;
+      }
+      add(e.earliest_start, e.latest_start, e.earliest_end, e.latest_end,
+          e.uncertain());
+    };
+    if (filter->statements) {
+      for (uint32_t p = 0; p < statement_indexes_.size(); ++p) {
+        if (filter->predicate != kNone && p != filter->predicate) continue;
+        statement_indexes_[p].ForEachOverlapping(window->from, window->to,
+                                                 count_entry);
+      }
+    }
+    for (uint32_t kind = 0; kind < lifespan_indexes_.size(); ++kind) {
+      if (IsEventKind(kind) ? !filter->events : !filter->lifespans) continue;
+      lifespan_indexes_[kind].ForEachOverlapping(window->from, window->to,
+                                                 count_entry);
+    }
+    if (n == 1) {
+      possible[0] += single_definite + single_possible;
+      possible[1] -= single_definite + single_possible;
+      definite[0] += single_definite;
+      definite[1] -= single_definite;
+    }
+  } else {
+    ForEachItem(*filter, window->from, window->to, *at,
+                [&](uint32_t, const ExtentRecord& record) {
+                  const Extent& e = record.extent;
+                  add(e.earliest_start(), e.latest_start(), e.earliest_end(),
+                      e.latest_end(), e.uncertain());
+                });
+  }
+
+  v1::CountActiveResponse response;
+  int64_t possible_sum = 0;
+  int64_t definite_sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    possible_sum += possible[i];
+    definite_sum += definite[i];
+    v1::BucketCount* bucket = response.add_buckets();
+    *bucket->mutable_range() = ToDayRange(starts[i], ends[i]);
+    bucket->set_definite(definite_sum);
+    bucket->set_possible(possible_sum - definite_sum);
+  }
+  response.set_sequence(applied_);
+  return response;
+}
+
+}  // namespace annals::timeline

@@ -1,0 +1,205 @@
+// ChangeFollower driven by an in-memory change source: catch-up, resuming
+// without loss or duplication, and refusing to mix catalog histories.
+#include "services/timeline/change_follower.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/timeline/fake_change_source.h"
+
+namespace annals::timeline {
+namespace {
+
+using ::annals::testing::FakeChangeSource;
+using ::annals::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Generous: only reached if the code under test is broken.
+absl::Time Deadline() { return absl::Now() + absl::Seconds(30); }
+
+catalog::v1::Change EntityChange(const std::string& id) {
+  catalog::v1::Change change;
+  change.set_type(catalog::v1::CHANGE_TYPE_CREATED);
+  change.mutable_commit_time()->set_seconds(1700000000);
+  catalog::v1::Entity* entity = change.mutable_entity();
+  entity->set_name("entities/" + id);
+  entity->set_kind("mission");
+  entity->set_label(id);
+  return change;
+}
+
+catalog::v1::Change StatementChange(const std::string& id,
+                                    const std::string& edtf) {
+  catalog::v1::Change change;
+  change.set_type(catalog::v1::CHANGE_TYPE_CREATED);
+  change.mutable_commit_time()->set_seconds(1700000000);
+  catalog::v1::Statement* statement = change.mutable_statement();
+  statement->set_name("statements/" + id);
+  statement->set_subject("entities/nmi");
+  statement->set_predicate("commander");
+  statement->mutable_object()->set_text(id);
+  statement->mutable_valid_time()->set_edtf(edtf);
+  return change;
+}
+
+class ChangeFollowerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    source_.Append(EntityChange("nmi"));
+    for (int i = 0; i < 9; ++i) AppendStatement();
+  }
+
+  void AppendStatement() {
+    source_.Append(StatementChange(absl::StrCat("s", statements_), "2020/.."));
+    ++statements_;
+  }
+
+  void StartFollower() {
+    ChangeFollowerOptions options;
+    options.initial_backoff = absl::Milliseconds(1);
+    options.max_backoff = absl::Milliseconds(20);
+    options.log = [this](absl::string_view line) {
+      absl::MutexLock lock(&mu_);
+      log_.emplace_back(line);
+    };
+    options.on_serving = [this](bool serving) {
+      absl::MutexLock lock(&mu_);
+      serving_.push_back(serving);
+    };
+    follower_ = std::make_unique<ChangeFollower>(&source_, &state_, options);
+    follower_->Start();
+  }
+
+  // Statements the state holds about nmi, each once.
+  int HistoryLength() {
+    v1::ListHistoryRequest request;
+    request.set_entity("nmi");
+    request.set_page_size(1000);
+    auto history = state_.ListHistory(request);
+    EXPECT_OK(history);
+    return history.ok() ? history->entries_size() : -1;
+  }
+
+  std::vector<bool> serving() {
+    absl::MutexLock lock(&mu_);
+    return serving_;
+  }
+
+  void AwaitStopped() {
+    absl::MutexLock lock(&mu_);
+    auto stopped = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !serving_.empty() && !serving_.back();
+    };
+    mu_.AwaitWithDeadline(absl::Condition(&stopped), Deadline());
+  }
+
+  FakeChangeSource source_;
+  TimelineState state_;
+  int statements_ = 0;
+  absl::Mutex mu_;
+  std::vector<std::string> log_ ABSL_GUARDED_BY(mu_);
+  std::vector<bool> serving_ ABSL_GUARDED_BY(mu_);
+  // Declared last: stopped before the members it uses go away.
+  std::unique_ptr<ChangeFollower> follower_;
+};
+
+TEST_F(ChangeFollowerTest, CatchesUpWithTheHeadAndReportsServingOnce) {
+  StartFollower();
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  EXPECT_GE(state_.applied_sequence(), 10);
+  EXPECT_EQ(HistoryLength(), 9);
+  EXPECT_THAT(serving(), ElementsAre(true));
+  EXPECT_EQ(follower_->status().catalog_id, "catalog-a");
+}
+
+TEST_F(ChangeFollowerTest, IsNotCaughtUpUntilTheFirstHeadIsApplied) {
+  source_.Hold(true);  // streams stop after their first message
+  StartFollower();
+  const absl::Time deadline = Deadline();
+  while (!follower_->status().connected && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_TRUE(follower_->status().connected);
+  EXPECT_FALSE(follower_->status().caught_up);
+  EXPECT_FALSE(follower_->AwaitCaughtUp(absl::Now()));
+  EXPECT_EQ(state_.applied_sequence(), 0);
+  EXPECT_THAT(serving(), ::testing::IsEmpty());
+  source_.Hold(false);
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  EXPECT_THAT(serving(), ElementsAre(true));
+}
+
+TEST_F(ChangeFollowerTest, ResumesAfterItsLastSequenceWithoutDuplicates) {
+  StartFollower();
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  // The catalog restarts and resends from the beginning; the follower must
+  // skip what it has.
+  source_.ResendFrom(3);
+  source_.EndStreams();
+  for (int i = 0; i < 5; ++i) AppendStatement();
+  ASSERT_OK(state_.AwaitSequence(15, Deadline()));
+  EXPECT_EQ(HistoryLength(), 14);
+  const std::vector<int64_t> calls = source_.watch_calls();
+  ASSERT_GE(calls.size(), 2u);
+  EXPECT_EQ(calls[0], 0);
+  EXPECT_EQ(calls[1], 10);  // resumed after the last applied sequence
+  EXPECT_GE(follower_->status().connections, 2);
+  EXPECT_THAT(serving(), ElementsAre(true));  // stayed serving throughout
+}
+
+TEST_F(ChangeFollowerTest, KeepsAnsweringWhileTheCatalogIsAway) {
+  StartFollower();
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  source_.EndStreams();
+  EXPECT_EQ(HistoryLength(), 9);
+  EXPECT_EQ(state_.applied_sequence(), 10);
+}
+
+TEST_F(ChangeFollowerTest, RecreatedCatalogStopsFollowingAndNotServing) {
+  StartFollower();
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  source_.Recreate("catalog-b");
+  source_.Append(EntityChange("other"));
+  AwaitStopped();
+  EXPECT_THAT(serving(), ElementsAre(true, false));
+  const FollowerStatus status = follower_->status();
+  EXPECT_TRUE(status.stopped);
+  EXPECT_THAT(status.stopped_reason, HasSubstr("catalog-b"));
+  EXPECT_THAT(status.stopped_reason, HasSubstr("catalog-a"));
+  EXPECT_EQ(state_.applied_sequence(), 10);  // nothing of catalog-b applied
+  v1::ListHistoryRequest request;
+  request.set_entity("nmi");
+  EXPECT_THAT(
+      state_.ListHistory(request),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("catalog_id")));
+  absl::MutexLock lock(&mu_);
+  EXPECT_THAT(log_, ::testing::Contains(HasSubstr("NOT SERVING")));
+}
+
+TEST_F(ChangeFollowerTest, CatalogWithAShorterHistoryStopsFollowing) {
+  StartFollower();
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  source_.Truncate(4);
+  AwaitStopped();
+  EXPECT_THAT(follower_->status().stopped_reason,
+              HasSubstr("head_sequence is 4"));
+  EXPECT_EQ(state_.applied_sequence(), 10);
+}
+
+TEST_F(ChangeFollowerTest, StopEndsABlockedStream) {
+  StartFollower();
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  follower_->Stop();  // the stream is blocked waiting for changes
+  follower_->Stop();  // idempotent
+  EXPECT_FALSE(follower_->status().connected);
+}
+
+}  // namespace
+}  // namespace annals::timeline

@@ -1,0 +1,187 @@
+// IntervalIndex against a linear scan on seeded random extents, and the
+// index entries' certainty answers against the temporal library.
+#include "services/timeline/interval_index.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/temporal/day.h"
+#include "services/common/temporal/extent.h"
+#include "tests/timeline/random_extents.h"
+
+namespace annals::timeline {
+namespace {
+
+using temporal::Certainty;
+using temporal::Day;
+using temporal::Extent;
+using temporal::kMinusInfinity;
+using temporal::kPlusInfinity;
+
+Extent E(std::string_view edtf) {
+  absl::StatusOr<Extent> extent = Extent::Parse(edtf);
+  EXPECT_TRUE(extent.ok()) << edtf << ": " << extent.status();
+  return *extent;
+}
+
+Day D(int y, int m, int d) { return temporal::DayFromCivil(y, m, d); }
+
+using ::annals::testing::RandomExtents;
+
+struct Item {
+  Extent extent;
+  uint32_t id;
+  bool retired = false;
+};
+
+std::set<uint32_t> Brute(const std::vector<Item>& items, Day from, Day to) {
+  std::set<uint32_t> ids;
+  for (const Item& item : items) {
+    if (item.extent.earliest_start() < to && item.extent.latest_end() > from &&
+        from < to) {
+      ids.insert(item.id);
+    }
+  }
+  return ids;
+}
+
+std::set<uint32_t> Query(const IntervalIndex& index, Day from, Day to) {
+  std::set<uint32_t> ids;
+  index.ForEachOverlapping(from, to, [&](const IndexedExtent& e) {
+    EXPECT_TRUE(ids.insert(e.id()).second) << "reported twice: " << e.id();
+  });
+  return ids;
+}
+
+TEST(IntervalIndexTest, EmptyIndexFindsNothing) {
+  IntervalIndex index;
+  EXPECT_TRUE(Query(index, kMinusInfinity, kPlusInfinity).empty());
+  index.Compact();
+  EXPECT_TRUE(Query(index, kMinusInfinity, kPlusInfinity).empty());
+}
+
+TEST(IntervalIndexTest, HalfOpenWindowsExcludeTheTransitionDay) {
+  IntervalIndex index;
+  index.Insert(E("2020-11-24/2021-05-06"), 1);  // Olsen
+  index.Insert(E("2021-05-06/2022-05"), 2);     // Lollesgaard
+  index.Compact();
+  EXPECT_THAT(Query(index, D(2021, 5, 6), D(2021, 5, 7)),
+              ::testing::ElementsAre(2));
+  EXPECT_THAT(Query(index, D(2021, 5, 5), D(2021, 5, 6)),
+              ::testing::ElementsAre(1));
+  EXPECT_TRUE(Query(index, D(2021, 5, 6), D(2021, 5, 6)).empty());
+}
+
+// Every size from 0 to 300 (all shapes of the implicit tree, with and
+// without a delta buffer), and then a large index with live inserts.
+TEST(IntervalIndexTest, OverlapQueriesMatchALinearScanForEverySize) {
+  RandomExtents random(20240524);
+  for (int n = 0; n <= 300; ++n) {
+    std::vector<Item> items;
+    IntervalIndex index;
+    for (int i = 0; i < n; ++i) {
+      items.push_back(Item{random.Next(), static_cast<uint32_t>(i)});
+      index.Insert(items.back().extent, items.back().id);
+    }
+    if (n % 2 == 0) index.Compact();  // odd sizes keep a delta buffer
+    ASSERT_EQ(index.size(), static_cast<size_t>(n));
+    for (int q = 0; q < 20; ++q) {
+      const Day from =
+          random.Pick(8) == 0 ? kMinusInfinity : random.RandomDay();
+      const Day to = random.Pick(8) == 0      ? kPlusInfinity
+                     : from == kMinusInfinity ? random.RandomDay()
+                                              : from + 1 + random.Pick(800);
+      ASSERT_EQ(Query(index, from, to), Brute(items, from, to))
+          << "n=" << n << " window [" << temporal::FormatDay(from) << ", "
+          << temporal::FormatDay(to) << ")";
+    }
+  }
+}
+
+TEST(IntervalIndexTest, LiveInsertsAndRetirementsMatchALinearScan) {
+  RandomExtents random(7);
+  std::vector<Item> items;
+  IntervalIndex index;
+  for (uint32_t id = 0; id < 20000; ++id) {
+    items.push_back(Item{random.Next(), id});
+    index.Insert(items.back().extent, id);
+    if (random.Pick(4) == 0) {  // retire a random earlier entry
+      Item& victim = items[random.Pick(static_cast<int>(items.size()))];
+      const bool found =
+          index.Retire(victim.extent.earliest_start(), victim.id);
+      ASSERT_TRUE(found) << victim.id;
+      victim.retired = true;
+    }
+    if (id % 997 == 0) {
+      const Day day = random.RandomDay();
+      ASSERT_EQ(Query(index, day, day + 1), Brute(items, day, day + 1));
+    }
+  }
+  for (int q = 0; q < 200; ++q) {
+    const Day from = random.RandomDay();
+    const Day to = from + 1 + random.Pick(2000);
+    std::set<uint32_t> retired;
+    index.ForEachOverlapping(from, to, [&](const IndexedExtent& e) {
+      if (e.retired()) retired.insert(e.id());
+    });
+    std::set<uint32_t> expected_retired;
+    for (const Item& item : items) {
+      if (item.retired && item.extent.earliest_start() < to &&
+          item.extent.latest_end() > from) {
+        expected_retired.insert(item.id);
+      }
+    }
+    ASSERT_EQ(Query(index, from, to), Brute(items, from, to));
+    ASSERT_EQ(retired, expected_retired);
+  }
+}
+
+TEST(IntervalIndexTest, RetireOfAnUnknownEntryChangesNothing) {
+  IntervalIndex index;
+  index.Insert(E("2018-10/.."), 3);
+  EXPECT_FALSE(index.Retire(E("2018-10/..").earliest_start(), 4));
+  EXPECT_FALSE(index.Retire(D(2000, 1, 1), 3));
+  index.Compact();
+  EXPECT_FALSE(index.Retire(D(2000, 1, 1), 3));
+  EXPECT_TRUE(index.Retire(E("2018-10/..").earliest_start(), 3));
+  index.ForEachOverlapping(
+      kMinusInfinity, kPlusInfinity,
+      [](const IndexedExtent& e) { EXPECT_TRUE(e.retired()); });
+}
+
+TEST(IntervalIndexTest, EntryCertaintyAgreesWithTheTemporalLibrary) {
+  RandomExtents random(11);
+  for (int i = 0; i < 3000; ++i) {
+    const Extent extent = random.Next();
+    const IndexedExtent entry = IndexedExtent::Of(extent, 5);
+    EXPECT_EQ(entry.id(), 5u);
+    EXPECT_EQ(entry.uncertain(), extent.uncertain());
+    for (int q = 0; q < 10; ++q) {
+      const Day day = random.RandomDay();
+      ASSERT_EQ(entry.HoldsOn(day), extent.HoldsOn(day))
+          << extent.DebugString() << " on " << temporal::FormatDay(day);
+      const Day from = random.Pick(10) == 0 ? kMinusInfinity : day;
+      const Day to =
+          random.Pick(10) == 0 ? kPlusInfinity : day + random.Pick(400);
+      ASSERT_EQ(entry.Overlaps(from, to), extent.Overlaps(from, to))
+          << extent.DebugString() << " over [" << temporal::FormatDay(from)
+          << ", " << temporal::FormatDay(to) << ")";
+    }
+  }
+}
+
+TEST(IntervalIndexTest, EntriesAreTwentyFourBytes) {
+  IntervalIndex index;
+  for (uint32_t id = 0; id < 10000; ++id) index.Insert(E("2021/.."), id);
+  index.Compact();
+  // The sorted array is allocated exactly; the delta buffer keeps its
+  // capacity for the next inserts.
+  EXPECT_LE(index.MemoryBytes(), 10000 * 24 + 1024 * 24 + sizeof(index));
+}
+
+}  // namespace
+}  // namespace annals::timeline
