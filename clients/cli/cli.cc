@@ -62,6 +62,8 @@ Global flags (also before or after the command):
   --timeline   timeline address (env ANNALS_TIMELINE, default 127.0.0.1:7402)
   --json       print JSON (one object per result) instead of tables
   --timeout    per-call deadline in seconds (default 10)
+  --min-sequence  timeline answers wait until this catalog sequence is applied
+               (a command's own writes are always waited for)
 Run "annals COMMAND --help" for a command's flags.
 )";
 
@@ -219,6 +221,10 @@ class Tool {
       options.timeout = absl::Seconds(*seconds);
     }
     auto session = std::make_shared<Session>();
+    // Read at least this catalog sequence (e.g. the one `import` printed).
+    if (absl::StatusOr<int64_t> min = global.GetInt("min-sequence", 0); min.ok()) {
+      session->ObserveWrite(*min);
+    }
     catalog_ = std::make_unique<CatalogClient>(CatalogClient::Connect(
         Address(global, "catalog", "ANNALS_CATALOG", kDefaultCatalog), options,
         session));
@@ -292,20 +298,30 @@ class Tool {
   }
 
   static std::string SourcesText(const cv1::Statement& statement) {
+    // Each source once, in citation order (one may be cited at several
+    // locators).
     std::vector<std::string> sources;
     for (const auto& citation : statement.sources()) {
-      sources.push_back(StripCollection(citation.source()));
+      std::string id = StripCollection(citation.source());
+      if (std::find(sources.begin(), sources.end(), id) == sources.end()) {
+        sources.push_back(id);
+      }
     }
     return absl::StrJoin(sources, ", ");
   }
 
-  // --known-at as a Timestamp, when given.
-  absl::Status KnownAt(const Args& args, google::protobuf::Timestamp* out) {
+  // Sets the request's known_at from --known-at, only when it is given (a
+  // set but zero known_at would ask about 1970).
+  template <typename Request>
+  absl::Status KnownAt(const Args& args, Request& request) {
     if (!args.Has("known-at")) return absl::OkStatus();
-    if (!google::protobuf::util::TimeUtil::FromString(args.Get("known-at"), out)) {
+    google::protobuf::Timestamp known_at;
+    if (!google::protobuf::util::TimeUtil::FromString(args.Get("known-at"),
+                                                      &known_at)) {
       return absl::InvalidArgumentError(
           "--known-at must be an RFC 3339 time such as 2024-01-01T00:00:00Z");
     }
+    *request.mutable_known_at() = known_at;
     return absl::OkStatus();
   }
 
@@ -689,7 +705,7 @@ class Tool {
     request.set_entity(args.positionals()[0]);
     request.set_at(args.Get("at"));
     request.set_predicate(args.Get("predicate"));
-    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+    if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
     absl::StatusOr<tv1::GetSnapshotResponse> snapshot = timeline_->GetSnapshot(request);
@@ -716,7 +732,7 @@ class Tool {
     request.set_entity(args.positionals()[0]);
     request.set_predicate(args.Get("predicate"));
     request.set_page_size(1000);
-    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+    if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
     std::vector<tv1::HistoryEntry> entries;
@@ -766,7 +782,7 @@ class Tool {
     request.set_entity(args.Get("entity"));
     absl::StatusOr<int64_t> limit = args.GetInt("limit", 1000);
     if (!limit.ok()) return Usage(std::string(limit.status().message()));
-    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+    if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
     std::vector<tv1::WindowItem> items;
@@ -823,7 +839,7 @@ class Tool {
     tv1::RelateRequest request;
     *request.mutable_a() = Reference(args.positionals()[0]);
     *request.mutable_b() = Reference(args.positionals()[1]);
-    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+    if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
     absl::StatusOr<tv1::RelateResponse> result = timeline_->Relate(request);
@@ -846,7 +862,7 @@ class Tool {
     request.set_predicate(args.Get("predicate"));
     request.set_from(args.Get("from"));
     request.set_to(args.Get("to"));
-    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+    if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
     absl::StatusOr<tv1::FindGapsResponse> result = timeline_->FindGaps(request);
@@ -886,7 +902,7 @@ class Tool {
     request.set_kind(args.Get("kind"));
     request.set_predicate(args.Get("predicate"));
     request.set_entity(args.Get("entity"));
-    if (absl::Status s = KnownAt(args, request.mutable_known_at()); !s.ok()) {
+    if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
     absl::StatusOr<tv1::CountActiveResponse> result = timeline_->CountActive(request);
@@ -1019,7 +1035,8 @@ class Tool {
 
 int Run(const std::vector<std::string>& argv, std::ostream& out,
         std::ostream& err, const Environment& environment) {
-  static const std::set<std::string> kGlobalFlags = {"catalog", "timeline", "timeout"};
+  static const std::set<std::string> kGlobalFlags = {"catalog", "timeline", "timeout",
+                                                     "min-sequence"};
   static const std::set<std::string> kGlobalSwitches = {"json", "help"};
   // The command is the first word that is not a global flag or its value.
   std::string command;

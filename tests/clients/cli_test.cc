@@ -1,0 +1,282 @@
+// The `annals` tool, run in process against a real catalog and timeline.
+#include "clients/cli/cli.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "annals/timeline/v1/timeline_service.pb.h"
+#include "clients/cli/render.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/testing/annals_world.h"
+#include "tests/testing/temp_dir.h"
+
+namespace annals::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+int Count(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    world_ = new testing::AnnalsWorld();
+    ASSERT_TRUE(world_->ok());
+  }
+  static void TearDownTestSuite() { delete world_; }
+
+  Result Annals(std::vector<std::string> argv, bool interactive = false) {
+    std::vector<std::string> full = {"--catalog=" + world_->catalog_address(),
+                                     "--timeline=" + world_->timeline_address(),
+                                     absl::StrCat("--min-sequence=", min_sequence_)};
+    full.insert(full.end(), argv.begin(), argv.end());
+    std::ostringstream out, err;
+    Environment environment;
+    environment.interactive = interactive;
+    int status = cli::Run(full, out, err, environment);
+    return {status, out.str(), err.str()};
+  }
+
+  void ImportOnce() {
+    static bool imported = false;
+    if (imported) return;
+    Result result = Annals({"import", ANNALS_DATA_DIR});
+    ASSERT_EQ(result.status, 0) << result.err;
+    imported = true;
+    ReadsFollow(result);
+  }
+
+  // Later commands wait for the sequence a write printed, as a user would
+  // pass it with --min-sequence.
+  static void ReadsFollow(const Result& write) {
+    size_t at = write.out.rfind("catalog sequence ");
+    ASSERT_NE(at, std::string::npos) << write.out;
+    min_sequence_ = std::stoll(write.out.substr(at + 17));
+  }
+
+  static testing::AnnalsWorld* world_;
+  static int64_t min_sequence_;
+};
+
+testing::AnnalsWorld* CliTest::world_ = nullptr;
+int64_t CliTest::min_sequence_ = 0;
+
+TEST_F(CliTest, ImportLoadsTheDataSetOnceAndThenChangesNothing) {
+  Result first = Annals({"import", ANNALS_DATA_DIR});
+  ASSERT_EQ(first.status, 0) << first.err;
+  ReadsFollow(first);
+  EXPECT_THAT(first.out, HasSubstr("136 entities created"));
+  EXPECT_THAT(first.out, HasSubstr("434 statements created"));
+  EXPECT_THAT(first.out, HasSubstr("0 files rejected"));
+  // Not a terminal: no progress bar in the output.
+  EXPECT_THAT(first.out, Not(HasSubstr("█")));
+
+  Result again = Annals({"import", ANNALS_DATA_DIR}, /*interactive=*/true);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("0 entities created"));
+  EXPECT_THAT(again.out, HasSubstr("570 unchanged"));
+  // On a terminal the bar is drawn, with the records done.
+  EXPECT_THAT(again.out, HasSubstr("█"));
+  EXPECT_THAT(again.out, HasSubstr("570/570 records"));
+}
+
+TEST_F(CliTest, ImportOfABrokenFileRejectsItWithTheReason) {
+  testing::TempDir dir;
+  std::ofstream(dir.Sub("bad.textproto"))
+      << "records { entity { name: 'entities/x' kind: 'event' label: 'X' "
+         "lifespan { edtf: '2018-02-30' } } }";
+  Result result = Annals({"import", dir.Sub("bad.textproto")});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_THAT(result.err, HasSubstr("rejected"));
+  EXPECT_THAT(result.err, HasSubstr("records[0].entity.lifespan.edtf"));
+  std::ofstream(dir.Sub("garbled.textproto")) << "records { nonsense";
+  result = Annals({"import", dir.Sub("garbled.textproto")});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_THAT(result.err, HasSubstr("line 1"));
+}
+
+TEST_F(CliTest, HistoryPrintsTheSevenCommandersInOrder) {
+  ImportOnce();
+  Result result = Annals({"history", "nmi", "--predicate=commander"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const std::vector<std::string> names = {
+      "Dany Fortin",         "Jennie Carignan",         "Per Olsen",
+      "Michael Lollesgaard", "Giovanni Maria Iannucci", "José Antonio Agüero Martinez",
+      "Lucas Schreurs"};
+  size_t last = 0;
+  for (const std::string& name : names) {
+    size_t at = result.out.find(name);
+    ASSERT_NE(at, std::string::npos) << name << "\n" << result.out;
+    EXPECT_GT(at, last) << name << " out of order";
+    last = at;
+  }
+  EXPECT_THAT(result.out, HasSubstr("2020-11-24/2021-05-06"));
+  EXPECT_THAT(result.out, HasSubstr("163 days"));
+}
+
+TEST_F(CliTest, SnapshotNamesLollesgaardOnFirstJune2021) {
+  ImportOnce();
+  Result result = Annals({"snapshot", "nmi", "--at=2021-06-01", "--predicate=commander"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("DEFINITE"));
+  EXPECT_THAT(result.out, HasSubstr("Michael Lollesgaard"));
+  EXPECT_THAT(result.out, Not(HasSubstr("Per Olsen")));
+}
+
+TEST_F(CliTest, JsonOutputIsOneParseableObjectPerLine) {
+  ImportOnce();
+  Result result = Annals({"--json", "history", "nmi", "--predicate=commander"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::vector<std::string> lines =
+      absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 7u);
+  for (const std::string& line : lines) {
+    timeline::v1::HistoryEntry entry;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &entry).ok()) << line;
+    EXPECT_EQ(entry.statement().predicate(), "commander");
+  }
+}
+
+TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
+  ImportOnce();
+  testing::TempDir dir;
+  Result result = Annals({"render", "-o", dir.Sub("nmi.svg"), "--html", dir.Sub("nmi.html")});
+  // "-o" is spelled as a flag with a separate value.
+  if (result.status == 2) {
+    result = Annals({"render", "--o=" + dir.Sub("nmi.svg"), "--html=" + dir.Sub("nmi.html")});
+  }
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::ifstream svg_file(dir.Sub("nmi.svg"));
+  std::stringstream svg;
+  svg << svg_file.rdbuf();
+  std::string text = svg.str();
+  EXPECT_TRUE(absl::StartsWith(text, "<svg")) << text.substr(0, 80);
+  EXPECT_TRUE(absl::EndsWith(text, "</svg>\n"));
+  // Six missions with a lifespan plus one lane of seven commanders.
+  EXPECT_EQ(Count(text, "<g class=\"lane\">"), 7);
+  EXPECT_EQ(Count(text, "<g class=\"bar\">"), 6 + 7);
+  EXPECT_THAT(text, HasSubstr("NATO Mission Iraq: commander"));
+  // Fortin began in "Nov 2018": his bar fades in; Schreurs's runs on.
+  EXPECT_THAT(text, HasSubstr("<title>Dany Fortin (2018-11/2019-11-26)</title>\n<rect class=\"fade-in\""));
+  EXPECT_THAT(text, HasSubstr("class=\"certain open-end\""));
+  EXPECT_THAT(text, HasSubstr(">2004</text>"));
+  EXPECT_THAT(text, HasSubstr(">2024</text>"));
+  std::ifstream html_file(dir.Sub("nmi.html"));
+  std::stringstream html;
+  html << html_file.rdbuf();
+  EXPECT_THAT(html.str(), HasSubstr("<!DOCTYPE html>"));
+  EXPECT_THAT(html.str(), HasSubstr("<svg"));
+}
+
+TEST_F(CliTest, WritesThenReadsItsOwnWriteThroughTheTimeline) {
+  ImportOnce();
+  Result created = Annals({"create", "statement", "--subject=nmi", "--predicate=motto",
+                           "--text=testing", "--valid=2030-01-01/..",
+                           "--source=nato-nmi-factsheet-2021"});
+  ASSERT_EQ(created.status, 0) << created.err;
+  EXPECT_THAT(created.out, HasSubstr("created statements/"));
+  // The sequence the write printed, passed on, makes the read wait for it.
+  size_t at = created.out.rfind("at sequence ");
+  ASSERT_NE(at, std::string::npos);
+  min_sequence_ = std::stoll(created.out.substr(at + 12));
+  Result snapshot = Annals({"snapshot", "nmi", "--at=2031-01-01", "--predicate=motto"});
+  ASSERT_EQ(snapshot.status, 0) << snapshot.err;
+  EXPECT_THAT(snapshot.out, HasSubstr("testing"));
+  EXPECT_THAT(snapshot.out, HasSubstr("DEFINITE"));
+}
+
+TEST_F(CliTest, ServerErrorsAreOneLineWithStatusOne) {
+  Result result = Annals({"get", "nobody-at-all"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_THAT(result.err, HasSubstr("annals: get nobody-at-all: NOT_FOUND"));
+  EXPECT_EQ(Count(result.err, "\n"), 1);
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(Annals({"snapshot", "nmi"}).status, 2);  // no --at
+  EXPECT_EQ(Annals({"history", "nmi", "--bogus=1"}).status, 2);
+  EXPECT_EQ(Annals({"frobnicate"}).status, 2);
+  EXPECT_EQ(Annals({}).status, 2);
+  EXPECT_EQ(Annals({"count", "--bucket=week", "--from=2017-01-01", "--to=2018-01-01"}).status,
+            2);
+}
+
+TEST_F(CliTest, EverySubcommandHasHelp) {
+  for (std::string command : {"get", "list", "create", "import", "watch", "snapshot",
+                              "history", "window", "relate", "gaps", "count",
+                              "render", "demo"}) {
+    Result result = Annals({command, "--help"});
+    EXPECT_EQ(result.status, 0) << command;
+    EXPECT_THAT(result.out, HasSubstr("Usage: annals " + command)) << command;
+  }
+}
+
+TEST_F(CliTest, AddressesComeFromTheEnvironmentWhenNotGiven) {
+  ImportOnce();
+  std::ostringstream out, err;
+  Environment environment;
+  environment.variables["ANNALS_CATALOG"] = world_->catalog_address();
+  EXPECT_EQ(cli::Run({"get", "nmi"}, out, err, environment), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("NATO Mission Iraq"));
+}
+
+TEST_F(CliTest, DemoAnswersItsFiveQuestions) {
+  ImportOnce();
+  Result result = Annals({"demo"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(Count(result.out, "$ annals "), 5);
+  EXPECT_THAT(result.out, HasSubstr("Michael Lollesgaard"));
+  EXPECT_THAT(result.out, HasSubstr("is before"));
+}
+
+TEST(RenderTest, ImpreciseBoundsFadeAndExactOnesDoNot) {
+  auto extent = [](const char* edtf) { return *temporal::Extent::Parse(edtf); };
+  std::vector<TimelineLane> lanes = {
+      {"exact", {{"a", extent("2020-01-01/2021-01-01"), "2020-01-01/2021-01-01"}}},
+      {"imprecise", {{"b", extent("2020-03/2021"), "2020-03/2021"}}},
+      {"ongoing", {{"c", extent("2022-05-24/.."), "2022-05-24/.."}}},
+      {"event", {{"d", extent("2021-07"), "2021-07"}}},
+  };
+  std::string svg = RenderSvg(lanes, {});
+  EXPECT_EQ(Count(svg, "class=\"fade-in\""), 1);
+  EXPECT_EQ(Count(svg, "class=\"fade-out\""), 1);
+  EXPECT_EQ(Count(svg, "open-end"), 1);
+  EXPECT_EQ(Count(svg, "class=\"event\""), 1);
+  EXPECT_EQ(Count(svg, "<g class=\"bar\">"), 4);
+  // Fit to the data with a year's margin each side.
+  EXPECT_THAT(svg, HasSubstr(">2019</text>"));
+  EXPECT_THAT(svg, HasSubstr(">2023</text>"));
+  EXPECT_THAT(svg, Not(HasSubstr(">2018</text>")));
+}
+
+TEST(RenderTest, TextIsEscaped) {
+  std::vector<TimelineLane> lanes = {
+      {"<lane & co>", {{"\"quoted\"", *temporal::Extent::Parse("2020"), "2020"}}}};
+  std::string svg = RenderSvg(lanes, {});
+  EXPECT_THAT(svg, HasSubstr("&lt;lane &amp; co&gt;"));
+  EXPECT_THAT(svg, Not(HasSubstr("<lane & co>")));
+}
+
+}  // namespace
+}  // namespace annals::cli
