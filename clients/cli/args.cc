@@ -66,9 +66,8 @@ absl::StatusOr<int64_t> Args::GetInt(const std::string& name,
   if (!Has(name)) return fallback;
   int64_t value;
   if (!absl::SimpleAtoi(Get(name), &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, " must be a whole number, not \"", Get(name),
-                     "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", name, " must be a whole number, not \"", Get(name), "\""));
   }
   return value;
 }

@@ -75,9 +75,14 @@ struct CommandSpec {
 
 const std::map<std::string, CommandSpec>& Commands() {
   static const auto* commands = new std::map<std::string, CommandSpec>{
-      {"get", {"annals get NAME\n  NAME: an entity id, label or alias, or statements/ID", {}, {}}},
+      {"get",
+       {"annals get NAME\n  NAME: an entity id, label or alias, or "
+        "statements/ID",
+        {},
+        {}}},
       {"list",
-       {"annals list entities [--kind=K] [--prefix=ID_PREFIX] [--deleted] [--limit=N]\n"
+       {"annals list entities [--kind=K] [--prefix=ID_PREFIX] [--deleted] "
+        "[--limit=N]\n"
         "annals list statements [--subject=E] [--predicate=P] [--object=E] "
         "[--retracted] [--limit=N]",
         {"kind", "prefix", "subject", "predicate", "object", "limit"},
@@ -88,21 +93,26 @@ const std::map<std::string, CommandSpec>& Commands() {
         "annals create statement --subject=E --predicate=P --valid=EDTF\n"
         "    (--object=ENTITY | --text=T | --integer=N | --decimal=D | "
         "--quantity='AMOUNT UNIT')\n"
-        "    [--source=SOURCE[#LOCATOR]]... [--qualifier=KEY=VALUE]... [--id=ID]",
+        "    [--source=SOURCE[#LOCATOR]]... [--qualifier=KEY=VALUE]... "
+        "[--id=ID]",
         {"kind", "label", "alias", "lifespan", "description", "attr", "subject",
          "predicate", "valid", "object", "text", "integer", "decimal",
          "quantity", "source", "qualifier", "id"},
         {}}},
       {"import",
        {"annals import PATH... [--dry-run]\n"
-        "  Each file (.textproto, .txtpb or .json) is one ImportRecordsRequest,\n"
-        "  committed all or nothing; a folder imports its files in name order.\n"
+        "  Each file (.textproto, .txtpb or .json) is one "
+        "ImportRecordsRequest,\n"
+        "  committed all or nothing; a folder imports its files in name "
+        "order.\n"
         "  Re-importing the same data changes nothing.",
         {},
         {"dry-run"}}},
-      {"watch", {"annals watch [--after=SEQUENCE] [--limit=N]", {"after", "limit"}, {}}},
+      {"watch",
+       {"annals watch [--after=SEQUENCE] [--limit=N]", {"after", "limit"}, {}}},
       {"snapshot",
-       {"annals snapshot ENTITY --at=YYYY-MM-DD [--predicate=P] [--known-at=RFC3339]",
+       {"annals snapshot ENTITY --at=YYYY-MM-DD [--predicate=P] "
+        "[--known-at=RFC3339]",
         {"at", "predicate", "known-at"},
         {}}},
       {"history",
@@ -111,30 +121,40 @@ const std::map<std::string, CommandSpec>& Commands() {
         {}}},
       {"window",
        {"annals window --from=DATE --to=DATE [--type=lifespan|event|statement] "
-        "[--kind=K] [--predicate=P] [--entity=E] [--limit=N] [--known-at=RFC3339]",
-        {"from", "to", "type", "kind", "predicate", "entity", "limit", "known-at"},
+        "[--kind=K] [--predicate=P] [--entity=E] [--limit=N] "
+        "[--known-at=RFC3339]",
+        {"from", "to", "type", "kind", "predicate", "entity", "limit",
+         "known-at"},
         {}}},
       {"relate",
        {"annals relate A B [--known-at=RFC3339]\n"
-        "  A and B: an entity id (its lifespan), statements/ID, or EDTF such as "
+        "  A and B: an entity id (its lifespan), statements/ID, or EDTF such "
+        "as "
         "2018-10/..",
         {"known-at"},
         {}}},
       {"gaps",
-       {"annals gaps SUBJECT [--predicate=P] --from=DATE --to=DATE [--known-at=RFC3339]",
+       {"annals gaps SUBJECT [--predicate=P] --from=DATE --to=DATE "
+        "[--known-at=RFC3339]",
         {"predicate", "from", "to", "known-at"},
         {}}},
       {"count",
        {"annals count --bucket=year|month --from=DATE --to=DATE "
-        "[--type=lifespan|event|statement] [--kind=K] [--predicate=P] [--entity=E]",
-        {"bucket", "from", "to", "type", "kind", "predicate", "entity", "known-at"},
+        "[--type=lifespan|event|statement] [--kind=K] [--predicate=P] "
+        "[--entity=E]",
+        {"bucket", "from", "to", "type", "kind", "predicate", "entity",
+         "known-at"},
         {}}},
       {"render",
        {"annals render -o FILE.svg [--html=FILE.html] [--entity=E]... "
-        "[--predicate=P]... [--kind=K]... [--title=T] [--from-year=Y] [--to-year=Y]\n"
-        "  Lanes: each --kind's entity lifespans (default: mission), and for each\n"
-        "  --entity its statements of each --predicate (default: nmi, commander).",
-        {"o", "html", "entity", "predicate", "kind", "title", "from-year", "to-year"},
+        "[--predicate=P]... [--kind=K]... [--title=T] [--from-year=Y] "
+        "[--to-year=Y]\n"
+        "  Lanes: each --kind's entity lifespans (default: mission), and for "
+        "each\n"
+        "  --entity its statements of each --predicate (default: nmi, "
+        "commander).",
+        {"o", "html", "entity", "predicate", "kind", "title", "from-year",
+         "to-year"},
         {}}},
       {"demo", {"annals demo", {}, {}}},
   };
@@ -193,9 +213,12 @@ std::string StripCollection(const std::string& name) {
 
 std::string CertaintyText(annals::type::v1::Certainty certainty) {
   switch (certainty) {
-    case annals::type::v1::CERTAINTY_DEFINITE: return "DEFINITE";
-    case annals::type::v1::CERTAINTY_POSSIBLE: return "POSSIBLE";
-    default: return "-";
+    case annals::type::v1::CERTAINTY_DEFINITE:
+      return "DEFINITE";
+    case annals::type::v1::CERTAINTY_POSSIBLE:
+      return "POSSIBLE";
+    default:
+      return "-";
   }
 }
 
@@ -222,7 +245,8 @@ class Tool {
     }
     auto session = std::make_shared<Session>();
     // Read at least this catalog sequence (e.g. the one `import` printed).
-    if (absl::StatusOr<int64_t> min = global.GetInt("min-sequence", 0); min.ok()) {
+    if (absl::StatusOr<int64_t> min = global.GetInt("min-sequence", 0);
+        min.ok()) {
       session->ObserveWrite(*min);
     }
     catalog_ = std::make_unique<CatalogClient>(CatalogClient::Connect(
@@ -255,8 +279,9 @@ class Tool {
                       const std::string& variable, const char* fallback) {
     if (global.Has(flag)) return global.Get(flag);
     auto it = environment_.variables.find(variable);
-    return it != environment_.variables.end() && !it->second.empty() ? it->second
-                                                                      : fallback;
+    return it != environment_.variables.end() && !it->second.empty()
+               ? it->second
+               : fallback;
   }
 
   int Usage(const std::string& message) {
@@ -266,8 +291,9 @@ class Tool {
 
   // One line, the call and the server's reason; exit status 1.
   int Fail(const std::string& what, const absl::Status& status) {
-    err_ << "annals: " << what << ": " << absl::StatusCodeToString(status.code())
-         << ": " << status.message() << "\n";
+    err_ << "annals: " << what << ": "
+         << absl::StatusCodeToString(status.code()) << ": " << status.message()
+         << "\n";
     return 1;
   }
 
@@ -287,13 +313,19 @@ class Tool {
 
   std::string ValueText(const cv1::Value& value) {
     switch (value.kind_case()) {
-      case cv1::Value::kEntity: return Label(value.entity());
-      case cv1::Value::kText: return value.text();
-      case cv1::Value::kInteger: return absl::StrCat(value.integer());
-      case cv1::Value::kDecimal: return value.decimal();
+      case cv1::Value::kEntity:
+        return Label(value.entity());
+      case cv1::Value::kText:
+        return value.text();
+      case cv1::Value::kInteger:
+        return absl::StrCat(value.integer());
+      case cv1::Value::kDecimal:
+        return value.decimal();
       case cv1::Value::kQuantity:
-        return absl::StrCat(value.quantity().amount(), " ", value.quantity().unit());
-      default: return "";
+        return absl::StrCat(value.quantity().amount(), " ",
+                            value.quantity().unit());
+      default:
+        return "";
     }
   }
 
@@ -326,7 +358,8 @@ class Tool {
   }
 
   int Get(const Args& args) {
-    if (args.positionals().size() != 1) return Usage(Commands().at("get").usage);
+    if (args.positionals().size() != 1)
+      return Usage(Commands().at("get").usage);
     const std::string& name = args.positionals()[0];
     if (absl::StartsWith(name, "statements/")) {
       absl::StatusOr<cv1::Statement> statement = catalog_->GetStatement(name);
@@ -351,8 +384,10 @@ class Tool {
     if (entity->aliases_size() > 0) {
       table.Add({"aliases", absl::StrJoin(entity->aliases(), "; ")});
     }
-    if (entity->has_lifespan()) table.Add({"lifespan", entity->lifespan().edtf()});
-    if (!entity->description().empty()) table.Add({"description", entity->description()});
+    if (entity->has_lifespan())
+      table.Add({"lifespan", entity->lifespan().edtf()});
+    if (!entity->description().empty())
+      table.Add({"description", entity->description()});
     std::map<std::string, std::string> attributes(entity->attributes().begin(),
                                                   entity->attributes().end());
     for (const auto& [key, value] : attributes) table.Add({key, value});
@@ -366,17 +401,20 @@ class Tool {
   }
 
   void PrintStatements(const std::vector<cv1::Statement>& statements) {
-    Table table({"SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "SOURCES", "ID"});
+    Table table(
+        {"SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "SOURCES", "ID"});
     for (const cv1::Statement& s : statements) {
       table.Add({Label(s.subject()), s.predicate(), ValueText(s.object()),
                  s.valid_time().edtf(), SourcesText(s),
-                 StripCollection(s.name()) + (s.has_retract_time() ? " (retracted)" : "")});
+                 StripCollection(s.name()) +
+                     (s.has_retract_time() ? " (retracted)" : "")});
     }
     table.Print(out_);
   }
 
   int List(const Args& args) {
-    if (args.positionals().size() != 1) return Usage(Commands().at("list").usage);
+    if (args.positionals().size() != 1)
+      return Usage(Commands().at("list").usage);
     absl::StatusOr<int64_t> limit = args.GetInt("limit", 1000);
     if (!limit.ok()) return Usage(std::string(limit.status().message()));
     const std::string& what = args.positionals()[0];
@@ -387,11 +425,14 @@ class Tool {
       request.set_show_deleted(args.Has("deleted"));
       std::vector<cv1::Entity> entities;
       do {
-        request.set_page_size(static_cast<int>(std::min<int64_t>(*limit, 1000)));
-        absl::StatusOr<cv1::ListEntitiesResponse> page = catalog_->ListEntities(request);
+        request.set_page_size(
+            static_cast<int>(std::min<int64_t>(*limit, 1000)));
+        absl::StatusOr<cv1::ListEntitiesResponse> page =
+            catalog_->ListEntities(request);
         if (!page.ok()) return Fail("list entities", page.status());
         for (auto& e : *page->mutable_entities()) {
-          if (static_cast<int64_t>(entities.size()) < *limit) entities.push_back(e);
+          if (static_cast<int64_t>(entities.size()) < *limit)
+            entities.push_back(e);
         }
         request.set_page_token(page->next_page_token());
       } while (!request.page_token().empty() &&
@@ -416,12 +457,14 @@ class Tool {
       request.set_show_retracted(args.Has("retracted"));
       std::vector<cv1::Statement> statements;
       do {
-        request.set_page_size(static_cast<int>(std::min<int64_t>(*limit, 1000)));
+        request.set_page_size(
+            static_cast<int>(std::min<int64_t>(*limit, 1000)));
         absl::StatusOr<cv1::ListStatementsResponse> page =
             catalog_->ListStatements(request);
         if (!page.ok()) return Fail("list statements", page.status());
         for (auto& s : *page->mutable_statements()) {
-          if (static_cast<int64_t>(statements.size()) < *limit) statements.push_back(s);
+          if (static_cast<int64_t>(statements.size()) < *limit)
+            statements.push_back(s);
         }
         request.set_page_token(page->next_page_token());
       } while (!request.page_token().empty() &&
@@ -436,9 +479,10 @@ class Tool {
     return Usage(Commands().at("list").usage);
   }
 
-  static absl::Status ParseKeyValues(const std::vector<std::string>& pairs,
-                                     google::protobuf::Map<std::string, std::string>* out,
-                                     const std::string& flag) {
+  static absl::Status ParseKeyValues(
+      const std::vector<std::string>& pairs,
+      google::protobuf::Map<std::string, std::string>* out,
+      const std::string& flag) {
     for (const std::string& pair : pairs) {
       size_t eq = pair.find('=');
       if (eq == std::string::npos || eq == 0) {
@@ -462,8 +506,10 @@ class Tool {
       entity->set_kind(args.Get("kind"));
       entity->set_label(args.Get("label"));
       entity->set_description(args.Get("description"));
-      for (const std::string& alias : args.GetAll("alias")) entity->add_aliases(alias);
-      if (args.Has("lifespan")) entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
+      for (const std::string& alias : args.GetAll("alias"))
+        entity->add_aliases(alias);
+      if (args.Has("lifespan"))
+        entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
       if (absl::Status s = ParseKeyValues(args.GetAll("attr"),
                                           entity->mutable_attributes(), "attr");
           !s.ok()) {
@@ -474,8 +520,8 @@ class Tool {
       if (json_) {
         Emit(*created);
       } else {
-        out_ << "created " << created->name() << " at sequence " << created->sequence()
-             << "\n";
+        out_ << "created " << created->name() << " at sequence "
+             << created->sequence() << "\n";
       }
       return 0;
     }
@@ -485,7 +531,8 @@ class Tool {
       cv1::Statement* statement = request.mutable_statement();
       statement->set_subject(args.Get("subject"));
       statement->set_predicate(args.Get("predicate"));
-      if (args.Has("valid")) statement->mutable_valid_time()->set_edtf(args.Get("valid"));
+      if (args.Has("valid"))
+        statement->mutable_valid_time()->set_edtf(args.Get("valid"));
       cv1::Value* object = statement->mutable_object();
       if (args.Has("object")) object->set_entity(args.Get("object"));
       if (args.Has("text")) object->set_text(args.Get("text"));
@@ -502,23 +549,26 @@ class Tool {
         if (parts.size() > 1) object->mutable_quantity()->set_unit(parts[1]);
       }
       for (const std::string& source : args.GetAll("source")) {
-        std::vector<std::string> parts = absl::StrSplit(source, absl::MaxSplits('#', 1));
+        std::vector<std::string> parts =
+            absl::StrSplit(source, absl::MaxSplits('#', 1));
         cv1::SourceCitation* citation = statement->add_sources();
         citation->set_source(parts[0]);
         if (parts.size() > 1) citation->set_locator(parts[1]);
       }
-      if (absl::Status s = ParseKeyValues(args.GetAll("qualifier"),
-                                          statement->mutable_qualifiers(), "qualifier");
+      if (absl::Status s =
+              ParseKeyValues(args.GetAll("qualifier"),
+                             statement->mutable_qualifiers(), "qualifier");
           !s.ok()) {
         return Usage(std::string(s.message()));
       }
-      absl::StatusOr<cv1::Statement> created = catalog_->CreateStatement(request);
+      absl::StatusOr<cv1::Statement> created =
+          catalog_->CreateStatement(request);
       if (!created.ok()) return Fail("create statement", created.status());
       if (json_) {
         Emit(*created);
       } else {
-        out_ << "created " << created->name() << " at sequence " << created->sequence()
-             << "\n";
+        out_ << "created " << created->name() << " at sequence "
+             << created->sequence() << "\n";
       }
       return 0;
     }
@@ -564,24 +614,29 @@ class Tool {
       text << in.rdbuf();
       ImportFile import{file, {}};
       if (absl::EndsWith(file, ".json")) {
-        auto status = google::protobuf::util::JsonStringToMessage(text.str(), &import.batch);
+        auto status = google::protobuf::util::JsonStringToMessage(
+            text.str(), &import.batch);
         if (!status.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(file, ": not an ImportRecordsRequest in JSON: ",
-                           status.ToString()));
+          return absl::InvalidArgumentError(absl::StrCat(
+              file,
+              ": not an ImportRecordsRequest in JSON: ", status.ToString()));
         }
       } else {
         struct Collector : google::protobuf::io::ErrorCollector {
           std::string first;
-          void AddError(int line, int column, const std::string& message) override {
-            if (first.empty()) first = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+          void AddError(int line, int column,
+                        const std::string& message) override {
+            if (first.empty())
+              first = absl::StrCat("line ", line + 1, ":", column + 1, ": ",
+                                   message);
           }
         } collector;
         google::protobuf::TextFormat::Parser parser;
         parser.RecordErrorsTo(&collector);
         if (!parser.ParseFromString(text.str(), &import.batch)) {
           return absl::InvalidArgumentError(absl::StrCat(
-              file, ": not an ImportRecordsRequest in text format: ", collector.first));
+              file, ": not an ImportRecordsRequest in text format: ",
+              collector.first));
         }
       }
       loaded.push_back(std::move(import));
@@ -606,7 +661,8 @@ class Tool {
 
   int Import(const Args& args) {
     if (args.positionals().empty()) return Usage(Commands().at("import").usage);
-    absl::StatusOr<std::vector<ImportFile>> files = LoadImportFiles(args.positionals());
+    absl::StatusOr<std::vector<ImportFile>> files =
+        LoadImportFiles(args.positionals());
     if (!files.ok()) return Fail("import", files.status());
     int64_t total = 0;
     for (const ImportFile& file : *files) total += file.batch.records_size();
@@ -622,19 +678,23 @@ class Tool {
           catalog_->ImportRecords({file.batch});
       done += file.batch.records_size();
       if (!result.ok()) {
-        rejected.emplace_back(file.path,
-                              absl::StrCat(absl::StatusCodeToString(result.status().code()),
-                                           ": ", result.status().message()));
+        rejected.emplace_back(
+            file.path,
+            absl::StrCat(absl::StatusCodeToString(result.status().code()), ": ",
+                         result.status().message()));
       } else {
-        summary.set_entities_created(summary.entities_created() + result->entities_created());
-        summary.set_entities_updated(summary.entities_updated() + result->entities_updated());
+        summary.set_entities_created(summary.entities_created() +
+                                     result->entities_created());
+        summary.set_entities_updated(summary.entities_updated() +
+                                     result->entities_updated());
         summary.set_statements_created(summary.statements_created() +
                                        result->statements_created());
         summary.set_statements_updated(summary.statements_updated() +
                                        result->statements_updated());
         summary.set_unchanged(summary.unchanged() + result->unchanged());
         summary.set_batches(summary.batches() + 1);
-        summary.set_last_sequence(std::max(summary.last_sequence(), result->last_sequence()));
+        summary.set_last_sequence(
+            std::max(summary.last_sequence(), result->last_sequence()));
       }
       DrawProgress(done, total, started);
     }
@@ -681,13 +741,15 @@ class Tool {
               continue;
             }
             std::string type = cv1::ChangeType_Name(change.type());
-            type = absl::AsciiStrToLower(type.substr(std::string("CHANGE_TYPE_").size()));
-            std::string what = change.has_entity()
-                                   ? absl::StrCat(change.entity().name(), " ",
-                                                  change.entity().label())
-                                   : absl::StrCat(change.statement().name(), " ",
-                                                  change.statement().subject(), " ",
-                                                  change.statement().predicate());
+            type = absl::AsciiStrToLower(
+                type.substr(std::string("CHANGE_TYPE_").size()));
+            std::string what =
+                change.has_entity()
+                    ? absl::StrCat(change.entity().name(), " ",
+                                   change.entity().label())
+                    : absl::StrCat(change.statement().name(), " ",
+                                   change.statement().subject(), " ",
+                                   change.statement().predicate());
             out_ << change.sequence() << "  " << type << "  " << what << "\n";
           }
           out_ << std::flush;
@@ -708,26 +770,30 @@ class Tool {
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
-    absl::StatusOr<tv1::GetSnapshotResponse> snapshot = timeline_->GetSnapshot(request);
+    absl::StatusOr<tv1::GetSnapshotResponse> snapshot =
+        timeline_->GetSnapshot(request);
     if (!snapshot.ok()) return Fail("snapshot", snapshot.status());
     if (json_) {
       Emit(*snapshot);
       return 0;
     }
-    out_ << snapshot->entity().label() << " on " << request.at() << " (catalog sequence "
-         << snapshot->sequence() << ")\n";
-    Table table({"CERTAINTY", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "SOURCES"});
+    out_ << snapshot->entity().label() << " on " << request.at()
+         << " (catalog sequence " << snapshot->sequence() << ")\n";
+    Table table({"CERTAINTY", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME",
+                 "SOURCES"});
     for (const tv1::StatementCertainty& item : snapshot->statements()) {
       const cv1::Statement& s = item.statement();
-      table.Add({CertaintyText(item.certainty()), Label(s.subject()), s.predicate(),
-                 ValueText(s.object()), s.valid_time().edtf(), SourcesText(s)});
+      table.Add({CertaintyText(item.certainty()), Label(s.subject()),
+                 s.predicate(), ValueText(s.object()), s.valid_time().edtf(),
+                 SourcesText(s)});
     }
     table.Print(out_);
     return 0;
   }
 
   int History(const Args& args) {
-    if (args.positionals().size() != 1) return Usage(Commands().at("history").usage);
+    if (args.positionals().size() != 1)
+      return Usage(Commands().at("history").usage);
     tv1::ListHistoryRequest request;
     request.set_entity(args.positionals()[0]);
     request.set_predicate(args.Get("predicate"));
@@ -738,7 +804,8 @@ class Tool {
     std::vector<tv1::HistoryEntry> entries;
     int64_t sequence = 0;
     do {
-      absl::StatusOr<tv1::ListHistoryResponse> page = timeline_->ListHistory(request);
+      absl::StatusOr<tv1::ListHistoryResponse> page =
+          timeline_->ListHistory(request);
       if (!page.ok()) return Fail("history", page.status());
       for (const auto& entry : page->entries()) entries.push_back(entry);
       sequence = page->sequence();
@@ -748,7 +815,8 @@ class Tool {
       for (const auto& entry : entries) Emit(entry);
       return 0;
     }
-    Table table({"#", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "DURATION", "SOURCES"});
+    Table table({"#", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME",
+                 "DURATION", "SOURCES"});
     int n = 0;
     for (const tv1::HistoryEntry& entry : entries) {
       const cv1::Statement& s = entry.statement();
@@ -766,8 +834,8 @@ class Tool {
     if (text == "lifespan") return tv1::ITEM_TYPE_LIFESPAN;
     if (text == "event") return tv1::ITEM_TYPE_EVENT;
     if (text == "statement") return tv1::ITEM_TYPE_STATEMENT;
-    return absl::InvalidArgumentError(
-        absl::StrCat("--type must be lifespan, event or statement, not \"", text, "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--type must be lifespan, event or statement, not \"", text, "\""));
   }
 
   int Window(const Args& args) {
@@ -787,14 +855,17 @@ class Tool {
     }
     std::vector<tv1::WindowItem> items;
     do {
-      request.set_page_size(static_cast<int>(std::clamp<int64_t>(*limit, 1, 1000)));
-      absl::StatusOr<tv1::QueryWindowResponse> page = timeline_->QueryWindow(request);
+      request.set_page_size(
+          static_cast<int>(std::clamp<int64_t>(*limit, 1, 1000)));
+      absl::StatusOr<tv1::QueryWindowResponse> page =
+          timeline_->QueryWindow(request);
       if (!page.ok()) return Fail("window", page.status());
       for (const auto& item : page->items()) {
         if (static_cast<int64_t>(items.size()) < *limit) items.push_back(item);
       }
       request.set_page_token(page->next_page_token());
-    } while (!request.page_token().empty() && static_cast<int64_t>(items.size()) < *limit);
+    } while (!request.page_token().empty() &&
+             static_cast<int64_t>(items.size()) < *limit);
     if (json_) {
       for (const auto& item : items) Emit(item);
       return 0;
@@ -802,10 +873,11 @@ class Tool {
     Table table({"CERTAINTY", "TYPE", "WHAT", "WHEN", "SOURCES"});
     for (const tv1::WindowItem& item : items) {
       std::string type_name = tv1::ItemType_Name(item.item_type());
-      type_name = absl::AsciiStrToLower(type_name.substr(std::string("ITEM_TYPE_").size()));
+      type_name = absl::AsciiStrToLower(
+          type_name.substr(std::string("ITEM_TYPE_").size()));
       if (item.has_entity()) {
-        table.Add({CertaintyText(item.certainty()), type_name, item.entity().label(),
-                   item.entity().lifespan().edtf(), ""});
+        table.Add({CertaintyText(item.certainty()), type_name,
+                   item.entity().label(), item.entity().lifespan().edtf(), ""});
       } else {
         const cv1::Statement& s = item.statement();
         table.Add({CertaintyText(item.certainty()), type_name,
@@ -822,11 +894,13 @@ class Tool {
     tv1::ExtentReference reference;
     if (absl::StartsWith(text, "statements/")) {
       reference.set_statement(text);
-    } else if (!text.empty() && (absl::ascii_isdigit(text[0]) || text[0] == '.' ||
-                                 text[0] == '/') &&
+    } else if (!text.empty() &&
+               (absl::ascii_isdigit(text[0]) || text[0] == '.' ||
+                text[0] == '/') &&
                (text.find_first_of("/~?%X") != std::string::npos ||
                 text.find_first_not_of("0123456789-") == std::string::npos) &&
-               text.find_first_of("abcdefghijklmnopqrstuvwyz") == std::string::npos) {
+               text.find_first_of("abcdefghijklmnopqrstuvwyz") ==
+                   std::string::npos) {
       reference.set_edtf(text);
     } else {
       reference.set_lifespan(text);
@@ -835,7 +909,8 @@ class Tool {
   }
 
   int Relate(const Args& args) {
-    if (args.positionals().size() != 2) return Usage(Commands().at("relate").usage);
+    if (args.positionals().size() != 2)
+      return Usage(Commands().at("relate").usage);
     tv1::RelateRequest request;
     *request.mutable_a() = Reference(args.positionals()[0]);
     *request.mutable_b() = Reference(args.positionals()[1]);
@@ -856,7 +931,8 @@ class Tool {
   }
 
   int Gaps(const Args& args) {
-    if (args.positionals().size() != 1) return Usage(Commands().at("gaps").usage);
+    if (args.positionals().size() != 1)
+      return Usage(Commands().at("gaps").usage);
     tv1::FindGapsRequest request;
     request.set_subject(args.positionals()[0]);
     request.set_predicate(args.Get("predicate"));
@@ -905,7 +981,8 @@ class Tool {
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
-    absl::StatusOr<tv1::CountActiveResponse> result = timeline_->CountActive(request);
+    absl::StatusOr<tv1::CountActiveResponse> result =
+        timeline_->CountActive(request);
     if (!result.ok()) return Fail("count", result.status());
     if (json_) {
       Emit(*result);
@@ -936,11 +1013,13 @@ class Tool {
       request.set_kind(kind);
       request.set_page_size(1000);
       do {
-        absl::StatusOr<cv1::ListEntitiesResponse> page = catalog_->ListEntities(request);
+        absl::StatusOr<cv1::ListEntitiesResponse> page =
+            catalog_->ListEntities(request);
         if (!page.ok()) return Fail("render", page.status());
         for (const cv1::Entity& e : page->entities()) {
           if (!e.has_lifespan()) continue;
-          absl::StatusOr<temporal::Extent> extent = temporal::Extent::Parse(e.lifespan().edtf());
+          absl::StatusOr<temporal::Extent> extent =
+              temporal::Extent::Parse(e.lifespan().edtf());
           if (!extent.ok()) continue;
           TimelineLane lane{e.label(), {}};
           lane.bars.push_back({e.label(), *extent, e.lifespan().edtf()});
@@ -955,18 +1034,22 @@ class Tool {
         request.set_entity(entity);
         request.set_predicate(predicate);
         request.set_page_size(1000);
-        TimelineLane lane{absl::StrCat(Label(absl::StrCat("entities/", StripCollection(entity))),
-                                       ": ", predicate),
-                          {}};
+        TimelineLane lane{
+            absl::StrCat(
+                Label(absl::StrCat("entities/", StripCollection(entity))), ": ",
+                predicate),
+            {}};
         do {
-          absl::StatusOr<tv1::ListHistoryResponse> page = timeline_->ListHistory(request);
+          absl::StatusOr<tv1::ListHistoryResponse> page =
+              timeline_->ListHistory(request);
           if (!page.ok()) return Fail("render", page.status());
           for (const tv1::HistoryEntry& entry : page->entries()) {
             const cv1::Statement& s = entry.statement();
             absl::StatusOr<temporal::Extent> extent =
                 temporal::Extent::Parse(s.valid_time().edtf());
             if (!extent.ok()) continue;
-            lane.bars.push_back({ValueText(s.object()), *extent, s.valid_time().edtf()});
+            lane.bars.push_back(
+                {ValueText(s.object()), *extent, s.valid_time().edtf()});
           }
           request.set_page_token(page->next_page_token());
         } while (!request.page_token().empty());
@@ -977,12 +1060,14 @@ class Tool {
     options.title = args.Get("title", "Annals timeline");
     absl::StatusOr<int64_t> from_year = args.GetInt("from-year", 0);
     absl::StatusOr<int64_t> to_year = args.GetInt("to-year", 0);
-    if (!from_year.ok() || !to_year.ok()) return Usage("--from-year/--to-year take years");
+    if (!from_year.ok() || !to_year.ok())
+      return Usage("--from-year/--to-year take years");
     options.first_year = static_cast<int>(*from_year);
     options.last_year = static_cast<int>(*to_year);
     std::string svg = RenderSvg(lanes, options);
     std::ofstream(args.Get("o")) << svg;
-    if (args.Has("html")) std::ofstream(args.Get("html")) << RenderHtml(svg, options.title);
+    if (args.Has("html"))
+      std::ofstream(args.Get("html")) << RenderHtml(svg, options.title);
     if (!json_) {
       out_ << "wrote " << args.Get("o") << " (" << lanes.size() << " lanes)";
       if (args.Has("html")) out_ << " and " << args.Get("html");
@@ -1011,10 +1096,12 @@ class Tool {
     int failures = 0;
     int n = 0;
     for (const Question& question : questions) {
-      out_ << "\n" << ++n << ". " << question.text << "\n   $ annals "
+      out_ << "\n"
+           << ++n << ". " << question.text << "\n   $ annals "
            << absl::StrJoin(question.argv, " ") << "\n";
       std::string command = question.argv[0];
-      std::vector<std::string> rest(question.argv.begin() + 1, question.argv.end());
+      std::vector<std::string> rest(question.argv.begin() + 1,
+                                    question.argv.end());
       const CommandSpec& spec = Commands().at(command);
       absl::StatusOr<Args> args = Args::Parse(rest, spec.flags, spec.switches);
       if (!args.ok() || Dispatch(command, *args) != 0) ++failures;
@@ -1035,8 +1122,8 @@ class Tool {
 
 int Run(const std::vector<std::string>& argv, std::ostream& out,
         std::ostream& err, const Environment& environment) {
-  static const std::set<std::string> kGlobalFlags = {"catalog", "timeline", "timeout",
-                                                     "min-sequence"};
+  static const std::set<std::string> kGlobalFlags = {"catalog", "timeline",
+                                                     "timeout", "min-sequence"};
   static const std::set<std::string> kGlobalSwitches = {"json", "help"};
   // The command is the first word that is not a global flag or its value.
   std::string command;
@@ -1057,7 +1144,8 @@ int Run(const std::vector<std::string>& argv, std::ostream& out,
   }
   if (command.empty() || command == "help") {
     out << kUsage;
-    return command.empty() && std::find(argv.begin(), argv.end(), "--help") == argv.end()
+    return command.empty() &&
+                   std::find(argv.begin(), argv.end(), "--help") == argv.end()
                ? 2
                : 0;
   }

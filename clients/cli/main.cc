@@ -9,7 +9,8 @@
 int main(int argc, char** argv) {
   annals::cli::Environment environment;
   for (const char* name : {"ANNALS_CATALOG", "ANNALS_TIMELINE"}) {
-    if (const char* value = std::getenv(name)) environment.variables[name] = value;
+    if (const char* value = std::getenv(name))
+      environment.variables[name] = value;
   }
   environment.interactive = isatty(STDOUT_FILENO) != 0;
   return annals::cli::Run(std::vector<std::string>(argv + 1, argv + argc),

@@ -23,17 +23,28 @@ std::string Escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
 }
 
-int YearOf(Day day) { return static_cast<int>(temporal::CivilFromDay(day).year()); }
+int YearOf(Day day) {
+  return static_cast<int>(temporal::CivilFromDay(day).year());
+}
 
 class Scale {
  public:
@@ -43,7 +54,8 @@ class Scale {
   double X(Day day) const {
     if (day <= first_) return x0_;
     if (day >= last_) return x1_;
-    return x0_ + (x1_ - x0_) * static_cast<double>(day - first_) / (last_ - first_);
+    return x0_ +
+           (x1_ - x0_) * static_cast<double>(day - first_) / (last_ - first_);
   }
   Day first() const { return first_; }
   Day last() const { return last_; }
@@ -74,9 +86,9 @@ void AppendBar(std::string& svg, const TimelineBar& bar, const Scale& scale,
                           "<path class=\"event\" d=\"M%.1f %.1f l6 6 l-6 6 "
                           "l-6 -6 z\" fill=\"#e07a1f\"/>\n",
                           cx, cy - 6);
-    absl::StrAppendFormat(&svg,
-                          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>\n",
-                          cx + 8, cy + 4, Escape(bar.label));
+    absl::StrAppendFormat(
+        &svg, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>\n",
+        cx + 8, cy + 4, Escape(bar.label));
     svg += "</g>\n";
     return;
   }
@@ -89,10 +101,11 @@ void AppendBar(std::string& svg, const TimelineBar& bar, const Scale& scale,
   if (e.open_start()) open += " open-start";
   if (e.open_end()) open += " open-end";
   if (fade_in_to > fade_in_from) {
-    absl::StrAppendFormat(&svg,
-                          "<rect class=\"fade-in\" x=\"%.1f\" y=\"%.1f\" "
-                          "width=\"%.1f\" height=\"%d\" fill=\"url(#fade-in)\"/>\n",
-                          fade_in_from, y, fade_in_to - fade_in_from, kBarHeight);
+    absl::StrAppendFormat(
+        &svg,
+        "<rect class=\"fade-in\" x=\"%.1f\" y=\"%.1f\" "
+        "width=\"%.1f\" height=\"%d\" fill=\"url(#fade-in)\"/>\n",
+        fade_in_from, y, fade_in_to - fade_in_from, kBarHeight);
   }
   if (fade_out_from > fade_in_to) {
     absl::StrAppendFormat(
@@ -103,17 +116,18 @@ void AppendBar(std::string& svg, const TimelineBar& bar, const Scale& scale,
         e.uncertain() ? "#7f9fc7" : "#2f6db5");
   }
   if (fade_out_to > fade_out_from) {
-    absl::StrAppendFormat(&svg,
-                          "<rect class=\"fade-out\" x=\"%.1f\" y=\"%.1f\" "
-                          "width=\"%.1f\" height=\"%d\" fill=\"url(#fade-out)\"/>\n",
-                          fade_out_from, y, fade_out_to - fade_out_from,
-                          kBarHeight);
+    absl::StrAppendFormat(
+        &svg,
+        "<rect class=\"fade-out\" x=\"%.1f\" y=\"%.1f\" "
+        "width=\"%.1f\" height=\"%d\" fill=\"url(#fade-out)\"/>\n",
+        fade_out_from, y, fade_out_to - fade_out_from, kBarHeight);
   }
   if (e.open_end()) {
-    absl::StrAppendFormat(&svg,
-                          "<path class=\"arrow\" d=\"M%.1f %.1f l8 %d l-8 %d z\" "
-                          "fill=\"#2f6db5\"/>\n",
-                          fade_out_from, y, kBarHeight / 2, kBarHeight / 2);
+    absl::StrAppendFormat(
+        &svg,
+        "<path class=\"arrow\" d=\"M%.1f %.1f l8 %d l-8 %d z\" "
+        "fill=\"#2f6db5\"/>\n",
+        fade_out_from, y, kBarHeight / 2, kBarHeight / 2);
   }
   double label_x = std::max(fade_in_from, static_cast<double>(kLeftMargin)) + 3;
   absl::StrAppendFormat(&svg,
@@ -142,16 +156,21 @@ std::string RenderSvg(const std::vector<TimelineLane>& lanes,
     }
   }
   if (first_year > last_year) first_year = last_year = 2000;
-  if (options.first_year != 0) first_year = options.first_year;
-  else first_year -= 1;
-  if (options.last_year != 0) last_year = options.last_year;
-  else last_year += 1;
+  if (options.first_year != 0)
+    first_year = options.first_year;
+  else
+    first_year -= 1;
+  if (options.last_year != 0)
+    last_year = options.last_year;
+  else
+    last_year += 1;
   last_year = std::max(last_year, first_year);
 
   Day first = temporal::DayFromCivil(first_year, 1, 1);
   Day last = temporal::DayFromCivil(last_year + 1, 1, 1);
   Scale scale(first, last, kLeftMargin, options.width - kRightMargin);
-  int height = kTopMargin + kLaneHeight * static_cast<int>(lanes.size()) + kAxisHeight + 10;
+  int height = kTopMargin + kLaneHeight * static_cast<int>(lanes.size()) +
+               kAxisHeight + 10;
 
   std::string svg = absl::StrFormat(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -159,18 +178,21 @@ std::string RenderSvg(const std::vector<TimelineLane>& lanes,
       options.width, height, options.width, height);
   svg +=
       "<defs>\n"
-      "<linearGradient id=\"fade-in\"><stop offset=\"0\" stop-color=\"#2f6db5\" "
+      "<linearGradient id=\"fade-in\"><stop offset=\"0\" "
+      "stop-color=\"#2f6db5\" "
       "stop-opacity=\"0\"/><stop offset=\"1\" stop-color=\"#2f6db5\" "
       "stop-opacity=\"1\"/></linearGradient>\n"
-      "<linearGradient id=\"fade-out\"><stop offset=\"0\" stop-color=\"#2f6db5\" "
+      "<linearGradient id=\"fade-out\"><stop offset=\"0\" "
+      "stop-color=\"#2f6db5\" "
       "stop-opacity=\"1\"/><stop offset=\"1\" stop-color=\"#2f6db5\" "
       "stop-opacity=\"0\"/></linearGradient>\n"
       "</defs>\n";
-  absl::StrAppendFormat(&svg,
-                        "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n"
-                        "<text class=\"title\" x=\"10\" y=\"25\" font-size=\"16\" "
-                        "font-weight=\"bold\">%s</text>\n",
-                        options.width, height, Escape(options.title));
+  absl::StrAppendFormat(
+      &svg,
+      "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n"
+      "<text class=\"title\" x=\"10\" y=\"25\" font-size=\"16\" "
+      "font-weight=\"bold\">%s</text>\n",
+      options.width, height, Escape(options.title));
 
   // Year axis: a tick and a label per year (every fifth when crowded).
   int axis_y = kTopMargin + kLaneHeight * static_cast<int>(lanes.size()) + 5;
@@ -212,8 +234,9 @@ std::string RenderHtml(const std::string& svg, const std::string& title) {
       Escape(title),
       "</title><style>body{font-family:sans-serif;margin:2em}"
       "svg{max-width:100%;height:auto}</style></head><body>\n",
-      svg, "<p>Solid: every reading of the dates holds. Faded: the bound is "
-           "imprecise (some readings hold). Arrows: ongoing.</p>\n</body></html>\n");
+      svg,
+      "<p>Solid: every reading of the dates holds. Faded: the bound is "
+      "imprecise (some readings hold). Arrows: ongoing.</p>\n</body></html>\n");
 }
 
 }  // namespace annals::cli

@@ -16,7 +16,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/catalog/fingerprint.h"
+#include "services/common/fingerprint.h"
 #include "services/catalog/storage/keys.h"
 #include "services/catalog/validation.h"
 #include "services/common/status/errors.h"
@@ -43,8 +43,9 @@ std::string StatementId(const v1::Statement& statement) {
 // Index entries of an entity revision: its kind, label and aliases.
 std::set<std::string> EntityIndexKeys(const v1::Entity& entity) {
   std::string id = EntityId(entity);
-  std::set<std::string> index = {keys::KindKey(entity.kind(), id),
-                                 keys::NameKey(keys::NormalizeName(entity.label()), id)};
+  std::set<std::string> index = {
+      keys::KindKey(entity.kind(), id),
+      keys::NameKey(keys::NormalizeName(entity.label()), id)};
   for (const std::string& alias : entity.aliases()) {
     index.insert(keys::NameKey(keys::NormalizeName(alias), id));
   }
@@ -223,24 +224,24 @@ absl::Status ScanPage(
   int taken = 0;
   *more = false;
   absl::Status error;
-  absl::Status scan_status = storage.Scan(
-      scan.space, from, scan.limit,
-      [&](absl::string_view key, absl::string_view value) {
-        absl::StatusOr<bool> keep = accept(key, value);
-        if (!keep.ok()) {
-          error = keep.status();
-          return false;
-        }
-        if (!*keep) return true;
-        if (taken == page_size) {
-          // One more item exists beyond the page: it is not taken.
-          *more = true;
-          return false;
-        }
-        ++taken;
-        *last_key = std::string(key);
-        return true;
-      });
+  absl::Status scan_status =
+      storage.Scan(scan.space, from, scan.limit,
+                   [&](absl::string_view key, absl::string_view value) {
+                     absl::StatusOr<bool> keep = accept(key, value);
+                     if (!keep.ok()) {
+                       error = keep.status();
+                       return false;
+                     }
+                     if (!*keep) return true;
+                     if (taken == page_size) {
+                       // One more item exists beyond the page: it is not taken.
+                       *more = true;
+                       return false;
+                     }
+                     ++taken;
+                     *last_key = std::string(key);
+                     return true;
+                   });
   if (!error.ok()) return error;
   return scan_status;
 }
@@ -285,11 +286,13 @@ class Catalog::Transaction {
   }
 
   absl::StatusOr<std::optional<v1::Entity>> LoadEntity(const std::string& id) {
-    absl::StatusOr<std::optional<std::string>> bytes = Get(Space::kEntities, id);
+    absl::StatusOr<std::optional<std::string>> bytes =
+        Get(Space::kEntities, id);
     if (!bytes.ok()) return bytes.status();
     if (!bytes->has_value()) return std::nullopt;
     v1::Entity entity;
-    if (absl::Status s = ParseInto(**bytes, &entity, "entity"); !s.ok()) return s;
+    if (absl::Status s = ParseInto(**bytes, &entity, "entity"); !s.ok())
+      return s;
     return entity;
   }
 
@@ -370,8 +373,9 @@ class Catalog::Transaction {
       return s;
     }
     if (statement.object().has_entity()) {
-      if (absl::Status s = CheckReference(
-              statement.object().entity(), absl::StrCat(prefix, "object.entity"));
+      if (absl::Status s =
+              CheckReference(statement.object().entity(),
+                             absl::StrCat(prefix, "object.entity"));
           !s.ok()) {
         return s;
       }
@@ -544,14 +548,16 @@ absl::StatusOr<v1::Entity> Catalog::CreateEntity(
       request.entity().name() != EntityName(id) &&
       request.entity().name() != id) {
     return InvalidArgumentError(
-        "entity.name", absl::StrCat("\"", request.entity().name(),
-                                    "\" does not match entity_id \"", id, "\""));
+        "entity.name",
+        absl::StrCat("\"", request.entity().name(),
+                     "\" does not match entity_id \"", id, "\""));
   }
   if (absl::Status s = ValidateRequestId("request_id", request.request_id());
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<v1::Entity> entity = NormalizeEntity("entity.", request.entity());
+  absl::StatusOr<v1::Entity> entity =
+      NormalizeEntity("entity.", request.entity());
   if (!entity.ok()) return entity.status();
   entity->set_name(EntityName(id));
 
@@ -584,8 +590,9 @@ absl::StatusOr<v1::Entity> Catalog::CreateEntity(
 
 absl::StatusOr<v1::Entity> Catalog::GetEntity(
     const v1::GetEntityRequest& request) const {
-  if (absl::Status s = ValidateLine("name", request.name(), kMaxLabelLength + 16,
-                                    /*required=*/true);
+  if (absl::Status s =
+          ValidateLine("name", request.name(), kMaxLabelLength + 16,
+                       /*required=*/true);
       !s.ok()) {
     return s;
   }
@@ -611,10 +618,10 @@ absl::StatusOr<v1::Entity> Catalog::GetEntity(
       });
   if (!scan.ok()) return scan;
   if (matches.empty()) {
-    return NotFoundError(
-        IsValidId(key) ? EntityName(key)
-                       : absl::StrCat("entity named \"", key, "\""),
-        "name");
+    return NotFoundError(IsValidId(key)
+                             ? EntityName(key)
+                             : absl::StrCat("entity named \"", key, "\""),
+                         "name");
   }
   if (matches.size() > 1) {
     return FailedPreconditionError(
@@ -626,24 +633,26 @@ absl::StatusOr<v1::Entity> Catalog::GetEntity(
       reader.LoadEntity(matches.front());
   if (!entity.ok()) return entity.status();
   if (!entity->has_value()) {
-    return absl::DataLossError(absl::StrCat("alias index points at missing entity ",
-                                            matches.front()));
+    return absl::DataLossError(
+        absl::StrCat("alias index points at missing entity ", matches.front()));
   }
   return **entity;
 }
 
 absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
     const v1::ListEntitiesRequest& request) const {
-  absl::StatusOr<int> page_size = ValidatePageSize("page_size", request.page_size());
+  absl::StatusOr<int> page_size =
+      ValidatePageSize("page_size", request.page_size());
   if (!page_size.ok()) return page_size.status();
   if (!request.kind().empty() && !IsValidKind(request.kind())) {
-    return InvalidArgumentError("kind", absl::StrCat("\"", absl::CEscape(request.kind().substr(0, 64)),
-                                                     "\" is not a lowercase word"));
+    return InvalidArgumentError(
+        "kind", absl::StrCat("\"", absl::CEscape(request.kind().substr(0, 64)),
+                             "\" is not a lowercase word"));
   }
   if (!request.id_prefix().empty()) {
     bool ok = request.id_prefix().size() <= kMaxIdLength &&
-              std::all_of(request.id_prefix().begin(), request.id_prefix().end(),
-                          [](char c) {
+              std::all_of(request.id_prefix().begin(),
+                          request.id_prefix().end(), [](char c) {
                             return (c >= 'a' && c <= 'z') ||
                                    (c >= '0' && c <= '9') || c == '-';
                           });
@@ -684,7 +693,8 @@ absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
   bool more = false;
   absl::Status status = ScanPage(
       *storage_, scan, resume, *page_size,
-      [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+      [&](absl::string_view key,
+          absl::string_view value) -> absl::StatusOr<bool> {
         v1::Entity entity;
         if (by_kind) {
           absl::StatusOr<std::optional<v1::Entity>> loaded =
@@ -692,7 +702,8 @@ absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
           if (!loaded.ok()) return loaded.status();
           if (!loaded->has_value()) return false;
           entity = **std::move(loaded);
-        } else if (absl::Status s = ParseInto(value, &entity, "entity"); !s.ok()) {
+        } else if (absl::Status s = ParseInto(value, &entity, "entity");
+                   !s.ok()) {
           return s;
         }
         if (entity.has_delete_time() && !request.show_deleted()) return false;
@@ -704,7 +715,8 @@ absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
       &last_key, &more);
   if (!status.ok()) return status;
   if (more) {
-    response.set_next_page_token(EncodePageToken(catalog_id_, filters, last_key));
+    response.set_next_page_token(
+        EncodePageToken(catalog_id_, filters, last_key));
   }
   return response;
 }
@@ -712,9 +724,8 @@ absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
 namespace {
 
 // The updatable entity fields, for update masks.
-constexpr absl::string_view kEntityFields[] = {"kind",        "label",
-                                              "aliases",     "description",
-                                              "attributes",  "lifespan"};
+constexpr absl::string_view kEntityFields[] = {
+    "kind", "label", "aliases", "description", "attributes", "lifespan"};
 
 void CopyEntityField(absl::string_view field, const v1::Entity& from,
                      v1::Entity* to) {
@@ -756,7 +767,8 @@ absl::StatusOr<v1::Entity> Catalog::UpdateEntity(
   std::vector<absl::string_view> fields;
   if (request.update_mask().paths_size() == 0) {
     for (absl::string_view field : kEntityFields) {
-      if (EntityFieldPopulated(field, request.entity())) fields.push_back(field);
+      if (EntityFieldPopulated(field, request.entity()))
+        fields.push_back(field);
     }
   } else {
     for (const std::string& path : request.update_mask().paths()) {
@@ -764,8 +776,8 @@ absl::StatusOr<v1::Entity> Catalog::UpdateEntity(
         fields.assign(std::begin(kEntityFields), std::end(kEntityFields));
         break;
       }
-      auto known = std::find(std::begin(kEntityFields), std::end(kEntityFields),
-                             path);
+      auto known =
+          std::find(std::begin(kEntityFields), std::end(kEntityFields), path);
       if (known == std::end(kEntityFields)) {
         return InvalidArgumentError(
             "update_mask",
@@ -836,12 +848,15 @@ absl::StatusOr<v1::Entity> Catalog::DeleteEntity(
   absl::Status status = RunWrite(
       "DeleteEntity", request.request_id(), request, &response,
       [&](Transaction& txn) -> absl::Status {
-        absl::StatusOr<std::optional<v1::Entity>> existing = txn.LoadEntity(*id);
+        absl::StatusOr<std::optional<v1::Entity>> existing =
+            txn.LoadEntity(*id);
         if (!existing.ok()) return existing.status();
-        if (!existing->has_value()) return NotFoundError(EntityName(*id), "name");
+        if (!existing->has_value())
+          return NotFoundError(EntityName(*id), "name");
         v1::Entity current = **existing;
         if (!request.etag().empty() && request.etag() != current.etag()) {
-          return EtagMismatchError(current.name(), request.etag(), current.etag());
+          return EtagMismatchError(current.name(), request.etag(),
+                                   current.etag());
         }
         if (current.has_delete_time()) {
           return FailedPreconditionError("DELETED", current.name(),
@@ -884,7 +899,8 @@ absl::StatusOr<v1::Statement> Catalog::CreateStatement(
         !s.ok()) {
       return s;
     }
-    absl::StatusOr<std::optional<v1::Statement>> existing = txn.LoadStatement(id);
+    absl::StatusOr<std::optional<v1::Statement>> existing =
+        txn.LoadStatement(id);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
       return AlreadyExistsError(StatementName(id), "statement_id");
@@ -900,8 +916,8 @@ absl::StatusOr<v1::Statement> Catalog::CreateStatement(
     if (absl::Status s = body(txn); !s.ok()) return s;
     return response;
   }
-  if (absl::Status s = RunWrite("CreateStatement", request.request_id(), request,
-                                &response, body);
+  if (absl::Status s = RunWrite("CreateStatement", request.request_id(),
+                                request, &response, body);
       !s.ok()) {
     return s;
   }
@@ -913,7 +929,8 @@ absl::StatusOr<v1::Statement> Catalog::GetStatement(
   absl::StatusOr<std::string> id = ParseStatementName("name", request.name());
   if (!id.ok()) return id.status();
   Transaction reader(*storage_, 0, absl::Now());
-  absl::StatusOr<std::optional<v1::Statement>> statement = reader.LoadStatement(*id);
+  absl::StatusOr<std::optional<v1::Statement>> statement =
+      reader.LoadStatement(*id);
   if (!statement.ok()) return statement.status();
   if (!statement->has_value()) return NotFoundError(StatementName(*id), "name");
   return **statement;
@@ -921,23 +938,27 @@ absl::StatusOr<v1::Statement> Catalog::GetStatement(
 
 absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
     const v1::ListStatementsRequest& request) const {
-  absl::StatusOr<int> page_size = ValidatePageSize("page_size", request.page_size());
+  absl::StatusOr<int> page_size =
+      ValidatePageSize("page_size", request.page_size());
   if (!page_size.ok()) return page_size.status();
   std::string subject, object;
   if (!request.subject().empty()) {
-    absl::StatusOr<std::string> id = ParseEntityName("subject", request.subject());
+    absl::StatusOr<std::string> id =
+        ParseEntityName("subject", request.subject());
     if (!id.ok()) return id.status();
     subject = *id;
   }
   if (!request.object().empty()) {
-    absl::StatusOr<std::string> id = ParseEntityName("object", request.object());
+    absl::StatusOr<std::string> id =
+        ParseEntityName("object", request.object());
     if (!id.ok()) return id.status();
     object = *id;
   }
   if (!request.predicate().empty() && !IsValidPredicate(request.predicate())) {
     return InvalidArgumentError(
-        "predicate", absl::StrCat("\"", absl::CEscape(request.predicate().substr(0, 64)),
-                                  "\" is not snake_case"));
+        "predicate",
+        absl::StrCat("\"", absl::CEscape(request.predicate().substr(0, 64)),
+                     "\" is not snake_case"));
   }
   std::string filters;
   AppendField(&filters, "statements");
@@ -973,7 +994,8 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
   bool more = false;
   absl::Status status = ScanPage(
       *storage_, scan, resume, *page_size,
-      [&](absl::string_view key, absl::string_view value) -> absl::StatusOr<bool> {
+      [&](absl::string_view key,
+          absl::string_view value) -> absl::StatusOr<bool> {
         v1::Statement statement;
         if (scan.space == Space::kIndex) {
           absl::StatusOr<std::optional<v1::Statement>> loaded =
@@ -985,8 +1007,10 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
                    !s.ok()) {
           return s;
         }
-        if (statement.has_retract_time() && !request.show_retracted()) return false;
-        if (!object_name.empty() && statement.object().entity() != object_name) {
+        if (statement.has_retract_time() && !request.show_retracted())
+          return false;
+        if (!object_name.empty() &&
+            statement.object().entity() != object_name) {
           return false;
         }
         if (response.statements_size() < *page_size) {
@@ -997,7 +1021,8 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
       &last_key, &more);
   if (!status.ok()) return status;
   if (more) {
-    response.set_next_page_token(EncodePageToken(catalog_id_, filters, last_key));
+    response.set_next_page_token(
+        EncodePageToken(catalog_id_, filters, last_key));
   }
   return response;
 }
@@ -1006,8 +1031,9 @@ absl::StatusOr<v1::Statement> Catalog::RetractStatement(
     const v1::RetractStatementRequest& request) {
   absl::StatusOr<std::string> id = ParseStatementName("name", request.name());
   if (!id.ok()) return id.status();
-  if (absl::Status s = ValidateLine("reason", request.reason(), kMaxLabelLength * 4,
-                                    /*required=*/false);
+  if (absl::Status s =
+          ValidateLine("reason", request.reason(), kMaxLabelLength * 4,
+                       /*required=*/false);
       !s.ok()) {
     return s;
   }
@@ -1027,7 +1053,8 @@ absl::StatusOr<v1::Statement> Catalog::RetractStatement(
         }
         v1::Statement current = **existing;
         if (!request.etag().empty() && request.etag() != current.etag()) {
-          return EtagMismatchError(current.name(), request.etag(), current.etag());
+          return EtagMismatchError(current.name(), request.etag(),
+                                   current.etag());
         }
         if (current.has_retract_time()) {
           return FailedPreconditionError("RETRACTED", current.name(),
@@ -1047,9 +1074,9 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
     const v1::ImportRecordsRequest& request) {
   if (static_cast<size_t>(request.records_size()) > kMaxImportRecords) {
     return InvalidArgumentError(
-        "records", absl::StrCat("has ", request.records_size(),
-                                " records; send at most ", kMaxImportRecords,
-                                " per batch"));
+        "records",
+        absl::StrCat("has ", request.records_size(), " records; send at most ",
+                     kMaxImportRecords, " per batch"));
   }
   if (absl::Status s = ValidateRequestId("request_id", request.request_id());
       !s.ok()) {
@@ -1074,8 +1101,8 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
       name = entity->name();
       entities.push_back(*std::move(entity));
     } else if (record.has_statement()) {
-      absl::StatusOr<v1::Statement> statement =
-          NormalizeStatement(absl::StrCat(prefix, "statement."), record.statement());
+      absl::StatusOr<v1::Statement> statement = NormalizeStatement(
+          absl::StrCat(prefix, "statement."), record.statement());
       if (!statement.ok()) return statement.status();
       std::string id;
       if (record.statement().name().empty()) {
@@ -1147,7 +1174,8 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
         continue;
       }
       const v1::Statement& current = **existing;
-      if (MessageDifferencer::Equivalent(statement, StatementContent(current))) {
+      if (MessageDifferencer::Equivalent(statement,
+                                         StatementContent(current))) {
         response.set_unchanged(response.unchanged() + 1);
         continue;
       }
@@ -1190,9 +1218,10 @@ absl::StatusOr<std::vector<v1::Change>> Catalog::ReadChanges(
       Space::kChanges, keys::EncodeSequence(expected), "",
       [&](absl::string_view key, absl::string_view value) {
         std::optional<uint64_t> sequence = keys::DecodeSequence(key);
-        if (!sequence.has_value() || static_cast<int64_t>(*sequence) != expected) {
-          error = absl::DataLossError(absl::StrCat(
-              "change log has a gap before sequence ", expected));
+        if (!sequence.has_value() ||
+            static_cast<int64_t>(*sequence) != expected) {
+          error = absl::DataLossError(
+              absl::StrCat("change log has a gap before sequence ", expected));
           return false;
         }
         v1::Change change;

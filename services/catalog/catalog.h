@@ -53,12 +53,16 @@ class Catalog {
 
   // The RPCs of annals.catalog.v1.CatalogService; see catalog_service.proto
   // for their contracts. Errors are canonical codes with error details.
-  absl::StatusOr<v1::Entity> CreateEntity(const v1::CreateEntityRequest& request);
-  absl::StatusOr<v1::Entity> GetEntity(const v1::GetEntityRequest& request) const;
+  absl::StatusOr<v1::Entity> CreateEntity(
+      const v1::CreateEntityRequest& request);
+  absl::StatusOr<v1::Entity> GetEntity(
+      const v1::GetEntityRequest& request) const;
   absl::StatusOr<v1::ListEntitiesResponse> ListEntities(
       const v1::ListEntitiesRequest& request) const;
-  absl::StatusOr<v1::Entity> UpdateEntity(const v1::UpdateEntityRequest& request);
-  absl::StatusOr<v1::Entity> DeleteEntity(const v1::DeleteEntityRequest& request);
+  absl::StatusOr<v1::Entity> UpdateEntity(
+      const v1::UpdateEntityRequest& request);
+  absl::StatusOr<v1::Entity> DeleteEntity(
+      const v1::DeleteEntityRequest& request);
   absl::StatusOr<v1::Statement> CreateStatement(
       const v1::CreateStatementRequest& request);
   absl::StatusOr<v1::Statement> GetStatement(

@@ -45,9 +45,9 @@ class ImportReactor final
         catalog_->ImportBatch(request_);
     if (!batch.ok()) {
       Finish(ToGrpcStatus(PrefixMessage(
-          batch.status(),
-          absl::StrCat("batch ", response_->batches(), " (", 
-                       response_->batches(), " earlier batches committed): "))));
+          batch.status(), absl::StrCat("batch ", response_->batches(), " (",
+                                       response_->batches(),
+                                       " earlier batches committed): "))));
       return;
     }
     response_->set_entities_created(response_->entities_created() +
@@ -134,8 +134,8 @@ class WatchReactor final
           changes = catalog_->ReadChanges(next_after_, kMaxChangesPerMessage,
                                           kMaxBytesPerMessage);
           if (!changes.ok() || !changes->empty()) break;
-          waiting_ = catalog_->notifier().NotifyAfter(next_after_,
-                                                      [this] { Pump(); });
+          waiting_ =
+              catalog_->notifier().NotifyAfter(next_after_, [this] { Pump(); });
           if (waiting_.has_value()) return;  // Pump() runs on the next commit
           // A commit landed between the read and the wait: read again.
         }
@@ -170,8 +170,8 @@ class WatchReactor final
 }  // namespace
 
 grpc::ServerUnaryReactor* CatalogService::CreateEntity(
-    grpc::CallbackServerContext* context, const v1::CreateEntityRequest* request,
-    v1::Entity* response) {
+    grpc::CallbackServerContext* context,
+    const v1::CreateEntityRequest* request, v1::Entity* response) {
   return Answer(context, catalog_->CreateEntity(*request), response);
 }
 
@@ -182,20 +182,21 @@ grpc::ServerUnaryReactor* CatalogService::GetEntity(
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListEntities(
-    grpc::CallbackServerContext* context, const v1::ListEntitiesRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::ListEntitiesRequest* request,
     v1::ListEntitiesResponse* response) {
   return Answer(context, catalog_->ListEntities(*request), response);
 }
 
 grpc::ServerUnaryReactor* CatalogService::UpdateEntity(
-    grpc::CallbackServerContext* context, const v1::UpdateEntityRequest* request,
-    v1::Entity* response) {
+    grpc::CallbackServerContext* context,
+    const v1::UpdateEntityRequest* request, v1::Entity* response) {
   return Answer(context, catalog_->UpdateEntity(*request), response);
 }
 
 grpc::ServerUnaryReactor* CatalogService::DeleteEntity(
-    grpc::CallbackServerContext* context, const v1::DeleteEntityRequest* request,
-    v1::Entity* response) {
+    grpc::CallbackServerContext* context,
+    const v1::DeleteEntityRequest* request, v1::Entity* response) {
   return Answer(context, catalog_->DeleteEntity(*request), response);
 }
 
@@ -206,8 +207,8 @@ grpc::ServerUnaryReactor* CatalogService::CreateStatement(
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetStatement(
-    grpc::CallbackServerContext* context, const v1::GetStatementRequest* request,
-    v1::Statement* response) {
+    grpc::CallbackServerContext* context,
+    const v1::GetStatementRequest* request, v1::Statement* response) {
   return Answer(context, catalog_->GetStatement(*request), response);
 }
 
@@ -224,8 +225,9 @@ grpc::ServerUnaryReactor* CatalogService::RetractStatement(
   return Answer(context, catalog_->RetractStatement(*request), response);
 }
 
-grpc::ServerReadReactor<v1::ImportRecordsRequest>* CatalogService::ImportRecords(
-    grpc::CallbackServerContext* context, v1::ImportRecordsResponse* response) {
+grpc::ServerReadReactor<v1::ImportRecordsRequest>*
+CatalogService::ImportRecords(grpc::CallbackServerContext* context,
+                              v1::ImportRecordsResponse* response) {
   return new ImportReactor(catalog_, response);
 }
 
@@ -237,8 +239,8 @@ CatalogService::WatchChanges(grpc::CallbackServerContext* context,
         : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
      public:
       Rejected() {
-        Finish(ToGrpcStatus(InvalidArgumentError(
-            "after_sequence", "must not be negative")));
+        Finish(ToGrpcStatus(
+            InvalidArgumentError("after_sequence", "must not be negative")));
       }
       void OnDone() override { delete this; }
     };

@@ -34,10 +34,9 @@ class CatalogService final : public v1::CatalogService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::CreateStatementRequest* request,
       v1::Statement* response) override;
-  grpc::ServerUnaryReactor* GetStatement(
-      grpc::CallbackServerContext* context,
-      const v1::GetStatementRequest* request,
-      v1::Statement* response) override;
+  grpc::ServerUnaryReactor* GetStatement(grpc::CallbackServerContext* context,
+                                         const v1::GetStatementRequest* request,
+                                         v1::Statement* response) override;
   grpc::ServerUnaryReactor* ListStatements(
       grpc::CallbackServerContext* context,
       const v1::ListStatementsRequest* request,

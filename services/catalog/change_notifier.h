@@ -46,7 +46,8 @@ class ChangeNotifier {
   int64_t head_ ABSL_GUARDED_BY(mu_);
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   // handle -> (after, callback)
-  std::map<uint64_t, std::pair<int64_t, Callback>> waiters_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::pair<int64_t, Callback>> waiters_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace annals::catalog

@@ -4,10 +4,9 @@
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "services/catalog/server.h"
+#include "services/common/process/flags.h"
 #include "services/common/process/signals.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7401",
@@ -21,11 +20,11 @@ ABSL_FLAG(int, max_message_bytes, 16 << 20,
           "Largest request accepted, in bytes.");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  annals::ParseServiceFlags(
+      argc, argv,
       "The Annals catalog: entities and time-qualified statements over gRPC.\n"
       "Usage: annals-catalog [--listen=127.0.0.1:7401] "
       "[--data_dir=annals-data/catalog]");
-  absl::ParseCommandLine(argc, argv);
   // Before any thread starts, so that only WaitForTerminationSignal() sees
   // the signals.
   annals::BlockTerminationSignals();
@@ -40,17 +39,18 @@ int main(int argc, char** argv) {
                  server.status().ToString().c_str());
     return 1;
   }
-  std::printf("annals-catalog listening on %s (port %d), data in %s, "
-              "sequence %lld\n",
-              options.listen.c_str(), (*server)->port(),
-              options.data_dir.c_str(),
-              static_cast<long long>((*server)->catalog().head_sequence()));
+  std::printf(
+      "annals-catalog listening on %s (port %d), data in %s, "
+      "sequence %lld\n",
+      options.listen.c_str(), (*server)->port(), options.data_dir.c_str(),
+      static_cast<long long>((*server)->catalog().head_sequence()));
   std::fflush(stdout);
 
   int signal = annals::WaitForTerminationSignal();
   std::printf("annals-catalog: signal %d, shutting down\n", signal);
   std::fflush(stdout);
-  absl::Status status = (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  absl::Status status =
+      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   if (!status.ok()) {
     std::fprintf(stderr, "annals-catalog: shutdown: %s\n",
                  status.ToString().c_str());

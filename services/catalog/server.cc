@@ -20,9 +20,9 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
   if (error) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot create data directory ", options.data_dir, ": ",
-        error.message()));
+    return absl::UnavailableError(absl::StrCat("cannot create data directory ",
+                                               options.data_dir, ": ",
+                                               error.message()));
   }
   RocksDbOptions storage_options;
   storage_options.sync_writes = options.sync_writes;
@@ -55,7 +55,9 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   return server;
 }
 
-CatalogServer::~CatalogServer() { Shutdown(absl::ZeroDuration()).IgnoreError(); }
+CatalogServer::~CatalogServer() {
+  Shutdown(absl::ZeroDuration()).IgnoreError();
+}
 
 absl::Status CatalogServer::Shutdown(absl::Duration grace) {
   if (stopped_) return absl::OkStatus();

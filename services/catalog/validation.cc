@@ -97,9 +97,8 @@ absl::Status ValidateStringMap(
                               "\" must be snake_case ([a-z][a-z0-9_]*, at "
                               "most 64 characters)"));
     }
-    if (absl::Status s =
-            ValidateLine(absl::StrCat(field, "[", key, "]"), value,
-                         kMaxMapValueLength, /*required=*/false);
+    if (absl::Status s = ValidateLine(absl::StrCat(field, "[", key, "]"), value,
+                                      kMaxMapValueLength, /*required=*/false);
         !s.ok()) {
       return s;
     }
@@ -138,9 +137,9 @@ absl::StatusOr<std::string> ParseName(absl::string_view field,
     id.remove_prefix(collection.size());
   } else if (name.find('/') != absl::string_view::npos) {
     return InvalidArgumentError(
-        field, absl::StrCat("\"", absl::CEscape(name.substr(0, 128)),
-                            "\" is not a name of the form \"", collection,
-                            "{id}\""));
+        field,
+        absl::StrCat("\"", absl::CEscape(name.substr(0, 128)),
+                     "\" is not a name of the form \"", collection, "{id}\""));
   }
   if (absl::Status s = ValidateId(field, id); !s.ok()) return s;
   return std::string(id);
@@ -262,7 +261,8 @@ absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
   auto path = [field](absl::string_view name) {
     return absl::StrCat(field, name);
   };
-  if (entity.kind().empty()) return InvalidArgumentError(path("kind"), "is required");
+  if (entity.kind().empty())
+    return InvalidArgumentError(path("kind"), "is required");
   if (!IsValidKind(entity.kind())) {
     return InvalidArgumentError(
         path("kind"),
@@ -287,23 +287,23 @@ absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
   std::set<std::string> seen;
   for (int i = 0; i < entity.aliases_size(); ++i) {
     const std::string& alias = entity.aliases(i);
-    if (absl::Status s = ValidateLine(absl::StrCat(path("aliases"), "[", i, "]"),
-                                      alias, kMaxLabelLength,
-                                      /*required=*/true);
+    if (absl::Status s = ValidateLine(
+            absl::StrCat(path("aliases"), "[", i, "]"), alias, kMaxLabelLength,
+            /*required=*/true);
         !s.ok()) {
       return s;
     }
     if (seen.insert(alias).second) normalized.add_aliases(alias);
   }
-  if (absl::Status s =
-          ValidateText(path("description"), entity.description(),
-                       kMaxDescriptionLength, /*required=*/false,
-                       /*allow_newlines=*/true);
+  if (absl::Status s = ValidateText(path("description"), entity.description(),
+                                    kMaxDescriptionLength, /*required=*/false,
+                                    /*allow_newlines=*/true);
       !s.ok()) {
     return s;
   }
   normalized.set_description(entity.description());
-  if (absl::Status s = ValidateStringMap(path("attributes"), entity.attributes());
+  if (absl::Status s =
+          ValidateStringMap(path("attributes"), entity.attributes());
       !s.ok()) {
     return s;
   }
@@ -366,7 +366,8 @@ absl::StatusOr<v1::Statement> NormalizeStatement(
       out->set_integer(object.integer());
       break;
     case v1::Value::kDecimal:
-      if (absl::Status s = ValidateDecimal(path("object.decimal"), object.decimal());
+      if (absl::Status s =
+              ValidateDecimal(path("object.decimal"), object.decimal());
           !s.ok()) {
         return s;
       }
@@ -413,8 +414,8 @@ absl::StatusOr<v1::Statement> NormalizeStatement(
   for (int i = 0; i < statement.sources_size(); ++i) {
     std::string source_field = absl::StrCat(path("sources"), "[", i, "]");
     const v1::SourceCitation& citation = statement.sources(i);
-    absl::StatusOr<std::string> id =
-        ParseEntityName(absl::StrCat(source_field, ".source"), citation.source());
+    absl::StatusOr<std::string> id = ParseEntityName(
+        absl::StrCat(source_field, ".source"), citation.source());
     if (!id.ok()) return id.status();
     if (absl::Status s = ValidateLine(absl::StrCat(source_field, ".locator"),
                                       citation.locator(), kMaxLabelLength,
@@ -428,7 +429,8 @@ absl::StatusOr<v1::Statement> NormalizeStatement(
     added->set_locator(citation.locator());
   }
 
-  if (absl::Status s = ValidateStringMap(path("qualifiers"), statement.qualifiers());
+  if (absl::Status s =
+          ValidateStringMap(path("qualifiers"), statement.qualifiers());
       !s.ok()) {
     return s;
   }

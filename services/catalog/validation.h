@@ -5,10 +5,10 @@
 #define ANNALS_SERVICES_CATALOG_VALIDATION_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "annals/catalog/v1/resources.pb.h"
 
 namespace annals::catalog {
@@ -72,8 +72,8 @@ absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
 // valid_time, sources, qualifiers) and returns a normalized copy: names in
 // full form ("entities/x"), output-only fields cleared, the valid time's
 // EDTF canonical with bounds. References are not resolved here.
-absl::StatusOr<v1::Statement> NormalizeStatement(absl::string_view field,
-                                                 const v1::Statement& statement);
+absl::StatusOr<v1::Statement> NormalizeStatement(
+    absl::string_view field, const v1::Statement& statement);
 
 // Parses and canonicalizes an EDTF extent in place (sets bounds).
 absl::Status NormalizeExtent(absl::string_view field,

@@ -4,9 +4,8 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "services/common/process/flags.h"
 #include "services/common/process/signals.h"
 #include "services/timeline/server.h"
 
@@ -21,11 +20,11 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM or SIGINT, how long calls in flight may take to finish.");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  annals::ParseServiceFlags(
+      argc, argv,
       "The Annals timeline: temporal queries over the catalog's change feed.\n"
       "Usage: annals-timeline [--listen=127.0.0.1:7402] "
       "[--catalog=127.0.0.1:7401]");
-  absl::ParseCommandLine(argc, argv);
   // Before any thread starts, so that only WaitForTerminationSignal() sees
   // the signals.
   annals::BlockTerminationSignals();

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/fingerprint.h"
 #include "services/common/status/errors.h"
 #include "services/common/temporal/allen.h"
 #include "services/common/temporal/gaps.h"
@@ -171,25 +172,6 @@ std::string KnownAtText(bool has_known_at,
 // Page tokens: web-safe base64 of (checksum, position). The checksum covers
 // a secret (the catalog id), the method and its filters, and the position,
 // so a token edited by hand, or used with other filters, is rejected.
-// FNV-1a finished with the SplitMix64 mixer: stable across processes.
-uint64_t Fingerprint64(absl::string_view bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  hash ^= hash >> 30;
-  hash *= 0xbf58476d1ce4e5b9ULL;
-  hash ^= hash >> 27;
-  hash *= 0x94d049bb133111ebULL;
-  hash ^= hash >> 31;
-  return hash;
-}
-
-void AppendField(std::string* out, absl::string_view field) {
-  absl::StrAppend(out, field.size(), ":", field);
-}
-
 std::string Checksum(absl::string_view secret, absl::string_view filters,
                      absl::string_view position) {
   std::string checked;

@@ -37,9 +37,9 @@ class CatalogServiceTest : public ::testing::Test {
     auto server = CatalogServer::Start(options);
     ASSERT_OK(server);
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->port()),
-        grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                            grpc::InsecureChannelCredentials());
     stub_ = v1::CatalogService::NewStub(channel_);
   }
 
@@ -90,7 +90,8 @@ TEST_F(CatalogServiceTest, InvalidArgumentCarriesBadRequestDetails) {
   // The binary details decode as google.rpc.Status with a BadRequest.
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(status.error_details()));
-  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(details.code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   bool found = false;
   for (const auto& any : details.details()) {
     google::rpc::BadRequest bad_request;
@@ -166,9 +167,11 @@ TEST_F(CatalogServiceTest, ImportStopsAtFirstBadBatchKeepingEarlierOnes) {
 
 // Reads the feed from `after` until `count` changes arrived.
 std::vector<v1::Change> ReadFeed(v1::CatalogService::Stub& stub, int64_t after,
-                                 size_t count, std::string* catalog_id = nullptr) {
+                                 size_t count,
+                                 std::string* catalog_id = nullptr) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
   v1::WatchChangesRequest request;
   request.set_after_sequence(after);
   auto reader = stub.WatchChanges(&context, request);
@@ -190,8 +193,8 @@ TEST_F(CatalogServiceTest, FeedFromZeroSeesEveryConcurrentWriteOnceInOrder) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([this, w] {
       for (int i = 0; i < kPerWriter; ++i) {
-        EXPECT_OK(CreateEntity("w" + std::to_string(w) + "-" + std::to_string(i),
-                               "event"));
+        EXPECT_OK(CreateEntity(
+            "w" + std::to_string(w) + "-" + std::to_string(i), "event"));
       }
     });
   }
@@ -218,8 +221,8 @@ TEST_F(CatalogServiceTest, FeedStreamsLiveChangesWhileWritersRun) {
   for (int w = 0; w < 3; ++w) {
     writers.emplace_back([this, w] {
       for (int i = 0; i < kTotal / 3; ++i) {
-        EXPECT_OK(CreateEntity("l" + std::to_string(w) + "-" + std::to_string(i),
-                               "event"));
+        EXPECT_OK(CreateEntity(
+            "l" + std::to_string(w) + "-" + std::to_string(i), "event"));
       }
     });
   }
@@ -232,7 +235,8 @@ TEST_F(CatalogServiceTest, FeedStreamsLiveChangesWhileWritersRun) {
 }
 
 TEST_F(CatalogServiceTest, ReconnectingReaderResumesAfterItsLastSequence) {
-  for (int i = 0; i < 10; ++i) ASSERT_OK(CreateEntity("e" + std::to_string(i), "event"));
+  for (int i = 0; i < 10; ++i)
+    ASSERT_OK(CreateEntity("e" + std::to_string(i), "event"));
   std::vector<v1::Change> first = ReadFeed(*stub_, 0, 4);
   ASSERT_GE(first.size(), 4u);
   int64_t last = first[3].sequence();

@@ -130,8 +130,9 @@ TEST_F(CatalogTest, AliasSharedByTwoEntitiesIsReportedAsAmbiguous) {
 
 TEST_F(CatalogTest, DuplicateIdIsAlreadyExistsAndWritesNothing) {
   ASSERT_OK(Create("nmi", "mission", "NATO Mission Iraq"));
-  EXPECT_THAT(Create("nmi", "person", "Someone else"),
-              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("entities/nmi")));
+  EXPECT_THAT(
+      Create("nmi", "person", "Someone else"),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("entities/nmi")));
   EXPECT_EQ(catalog_->head_sequence(), 1);
   ASSERT_OK_AND_ASSIGN(v1::Entity entity, Get("nmi"));
   EXPECT_EQ(entity.kind(), "mission");
@@ -159,7 +160,8 @@ TEST_F(CatalogTest, MalformedEntityFieldsAreInvalidArgumentNamingTheField) {
     request.set_entity_id(c.id);
     request.mutable_entity()->set_kind(c.kind);
     request.mutable_entity()->set_label(c.label);
-    if (!c.edtf.empty()) request.mutable_entity()->mutable_lifespan()->set_edtf(c.edtf);
+    if (!c.edtf.empty())
+      request.mutable_entity()->mutable_lifespan()->set_edtf(c.edtf);
     absl::StatusOr<v1::Entity> result = catalog_->CreateEntity(request);
     EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument,
                                  HasSubstr(c.field)))
@@ -213,7 +215,8 @@ TEST_F(CatalogTest, ListEntitiesFiltersByKindAndIdPrefixAndPages) {
 }
 
 TEST_F(CatalogTest, TamperedOrForeignPageTokenIsInvalidArgument) {
-  for (int i = 0; i < 3; ++i) ASSERT_OK(Create("e" + std::to_string(i), "event", "E"));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_OK(Create("e" + std::to_string(i), "event", "E"));
   v1::ListEntitiesRequest request;
   request.set_page_size(1);
   ASSERT_OK_AND_ASSIGN(auto page, catalog_->ListEntities(request));
@@ -223,14 +226,16 @@ TEST_F(CatalogTest, TamperedOrForeignPageTokenIsInvalidArgument) {
   std::string token = page.next_page_token();
   token[token.size() / 2] = token[token.size() / 2] == 'A' ? 'B' : 'A';
   tampered.set_page_token(token);
-  EXPECT_THAT(catalog_->ListEntities(tampered),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  EXPECT_THAT(
+      catalog_->ListEntities(tampered),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 
   v1::ListEntitiesRequest other_filter = request;
   other_filter.set_kind("event");
   other_filter.set_page_token(page.next_page_token());
-  EXPECT_THAT(catalog_->ListEntities(other_filter),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  EXPECT_THAT(
+      catalog_->ListEntities(other_filter),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 
   v1::ListEntitiesRequest garbage = request;
   garbage.set_page_token("!!not base64!!");
@@ -242,12 +247,14 @@ TEST_F(CatalogTest, PageSizeOutOfRangeIsInvalidArgument) {
   for (int size : {-1, 1001, 1 << 30}) {
     v1::ListEntitiesRequest request;
     request.set_page_size(size);
-    EXPECT_THAT(catalog_->ListEntities(request),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
+    EXPECT_THAT(
+        catalog_->ListEntities(request),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
     v1::ListStatementsRequest statements;
     statements.set_page_size(size);
-    EXPECT_THAT(catalog_->ListStatements(statements),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
+    EXPECT_THAT(
+        catalog_->ListStatements(statements),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")));
   }
 }
 
@@ -274,7 +281,8 @@ TEST_F(CatalogTest, UpdateWithStaleEtagIsAbortedAndChangesNothing) {
 TEST_F(CatalogTest, UpdateMaskTouchesOnlyNamedFields) {
   ASSERT_OK(Create("nmi", "mission", "NMI", {"NATO Mission Iraq"}));
   v1::UpdateEntityRequest update = Parse<v1::UpdateEntityRequest>(
-      "entity { name: 'entities/nmi' label: 'ignored' description: 'advisory' } "
+      "entity { name: 'entities/nmi' label: 'ignored' description: 'advisory' "
+      "} "
       "update_mask { paths: 'description' }");
   ASSERT_OK_AND_ASSIGN(v1::Entity updated, catalog_->UpdateEntity(update));
   EXPECT_EQ(updated.label(), "NMI");
@@ -282,14 +290,16 @@ TEST_F(CatalogTest, UpdateMaskTouchesOnlyNamedFields) {
   EXPECT_THAT(updated.aliases(), ElementsAre("NATO Mission Iraq"));
 
   update.mutable_update_mask()->set_paths(0, "sequence");
-  EXPECT_THAT(catalog_->UpdateEntity(update),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  EXPECT_THAT(
+      catalog_->UpdateEntity(update),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
 }
 
 TEST_F(CatalogTest, UpdatingAliasesMovesTheAliasIndex) {
   ASSERT_OK(Create("nmi", "mission", "NMI", {"old name"}));
   v1::UpdateEntityRequest update = Parse<v1::UpdateEntityRequest>(
-      "entity { name: 'nmi' aliases: 'new name' } update_mask { paths: 'aliases' }");
+      "entity { name: 'nmi' aliases: 'new name' } update_mask { paths: "
+      "'aliases' }");
   ASSERT_OK(catalog_->UpdateEntity(update));
   EXPECT_THAT(Get("old name"), StatusIs(absl::StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(v1::Entity entity, Get("New Name"));
@@ -331,16 +341,17 @@ TEST_F(CatalogTest, DeleteLeavesATombstoneThatHistoryKeeps) {
   EXPECT_THAT(Create("per-olsen", "person", "Per Olsen"),
               StatusIs(absl::StatusCode::kAlreadyExists));
   int64_t head = catalog_->head_sequence();
-  EXPECT_THAT(catalog_->CreateStatement(CommanderRequest("2020-11-24/2021-05-06")),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("deleted")));
+  EXPECT_THAT(
+      catalog_->CreateStatement(CommanderRequest("2020-11-24/2021-05-06")),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("deleted")));
   EXPECT_EQ(catalog_->head_sequence(), head);
 }
 
 TEST_F(CatalogTest, StatementIsStoredNormalizedAndListedBySubjectAndObject) {
   CreateWorld();
-  ASSERT_OK_AND_ASSIGN(v1::Statement statement,
-                       catalog_->CreateStatement(
-                           CommanderRequest("2020-11-24/2021-05-06")));
+  ASSERT_OK_AND_ASSIGN(
+      v1::Statement statement,
+      catalog_->CreateStatement(CommanderRequest("2020-11-24/2021-05-06")));
   EXPECT_EQ(statement.subject(), "entities/nmi");
   EXPECT_EQ(statement.object().entity(), "entities/per-olsen");
   EXPECT_EQ(statement.sources(0).source(), "entities/fact-sheet-2021");
@@ -386,7 +397,8 @@ TEST_F(CatalogTest, StatementWithUnknownReferenceIsNotFoundAndWritesNothing) {
     v1::CreateStatementRequest request;
     request.mutable_statement()->CopyFrom(Parse<v1::Statement>(c.text));
     absl::StatusOr<v1::Statement> result = catalog_->CreateStatement(request);
-    EXPECT_THAT(result, StatusIs(absl::StatusCode::kNotFound, HasSubstr(c.field)));
+    EXPECT_THAT(result,
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr(c.field)));
     EXPECT_THAT(ViolatedFields(result.status()), ElementsAre(c.field));
   }
   EXPECT_EQ(catalog_->head_sequence(), head);
@@ -396,8 +408,9 @@ TEST_F(CatalogTest, CitingANonSourceEntityIsFailedPrecondition) {
   CreateWorld();
   v1::CreateStatementRequest request = CommanderRequest("2021");
   request.mutable_statement()->mutable_sources(0)->set_source("per-olsen");
-  EXPECT_THAT(catalog_->CreateStatement(request),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("source")));
+  EXPECT_THAT(
+      catalog_->CreateStatement(request),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("source")));
 }
 
 TEST_F(CatalogTest, MalformedStatementFieldsAreInvalidArgument) {
@@ -406,31 +419,39 @@ TEST_F(CatalogTest, MalformedStatementFieldsAreInvalidArgument) {
     std::string text, field;
   };
   const Case cases[] = {
-      {"subject: 'nmi' predicate: 'Commander' object { text: 'x' } valid_time { edtf: '2020' }",
+      {"subject: 'nmi' predicate: 'Commander' object { text: 'x' } valid_time "
+       "{ edtf: '2020' }",
        "statement.predicate"},
       {"subject: 'nmi' predicate: 'commander' valid_time { edtf: '2020' }",
        "statement.object"},
       {"subject: 'nmi' predicate: 'commander' object { text: 'x' }",
        "statement.valid_time"},
-      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time { edtf: '0000' }",
+      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
+       "{ edtf: '0000' }",
        "statement.valid_time.edtf"},
-      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time { edtf: '10000' }",
+      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
+       "{ edtf: '10000' }",
        "statement.valid_time.edtf"},
-      {"subject: 'nmi' predicate: 'personnel' object { decimal: '1e5' } valid_time { edtf: '2020' }",
+      {"subject: 'nmi' predicate: 'personnel' object { decimal: '1e5' } "
+       "valid_time { edtf: '2020' }",
        "statement.object.decimal"},
-      {"subject: 'nmi' predicate: 'personnel' object { quantity { amount: '500' } } valid_time { edtf: '2020' }",
+      {"subject: 'nmi' predicate: 'personnel' object { quantity { amount: "
+       "'500' } } valid_time { edtf: '2020' }",
        "statement.object.quantity.unit"},
-      {"subject: 'entities/' predicate: 'commander' object { text: 'x' } valid_time { edtf: '2020' }",
+      {"subject: 'entities/' predicate: 'commander' object { text: 'x' } "
+       "valid_time { edtf: '2020' }",
        "statement.subject"},
-      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time { edtf: '2020' } "
+      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
+       "{ edtf: '2020' } "
        "qualifiers { key: 'Bad Key' value: 'v' }",
        "statement.qualifiers"},
   };
   for (const Case& c : cases) {
     v1::CreateStatementRequest request;
     request.mutable_statement()->CopyFrom(Parse<v1::Statement>(c.text));
-    EXPECT_THAT(catalog_->CreateStatement(request),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
+    EXPECT_THAT(
+        catalog_->CreateStatement(request),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
         << c.text;
   }
   EXPECT_EQ(catalog_->head_sequence(), 3);
@@ -443,7 +464,8 @@ TEST_F(CatalogTest, RetractedStatementStaysReadableAndLeavesDefaultListing) {
   v1::RetractStatementRequest retract;
   retract.set_name(statement.name());
   retract.set_reason("wrong year");
-  ASSERT_OK_AND_ASSIGN(v1::Statement retracted, catalog_->RetractStatement(retract));
+  ASSERT_OK_AND_ASSIGN(v1::Statement retracted,
+                       catalog_->RetractStatement(retract));
   EXPECT_TRUE(retracted.has_retract_time());
 
   v1::GetStatementRequest get;
@@ -487,7 +509,8 @@ TEST_F(CatalogTest, ImportCreatesReferencesWithinTheBatchInAnyOrder) {
   v1::ImportRecordsRequest batch = Parse<v1::ImportRecordsRequest>(R"pb(
     records {
       statement {
-        subject: "nmi" predicate: "commander"
+        subject: "nmi"
+        predicate: "commander"
         object { entity: "per-olsen" }
         valid_time { edtf: "2020-11-24/2021-05-06" }
         sources { source: "fact-sheet-2021" }
@@ -495,7 +518,9 @@ TEST_F(CatalogTest, ImportCreatesReferencesWithinTheBatchInAnyOrder) {
     }
     records { entity { name: "entities/nmi" kind: "mission" label: "NMI" } }
     records { entity { name: "per-olsen" kind: "person" label: "Per Olsen" } }
-    records { entity { name: "fact-sheet-2021" kind: "source" label: "Fact sheet" } }
+    records {
+      entity { name: "fact-sheet-2021" kind: "source" label: "Fact sheet" }
+    }
   )pb");
   ASSERT_OK_AND_ASSIGN(auto response, catalog_->ImportBatch(batch));
   EXPECT_EQ(response.entities_created(), 3);
@@ -515,15 +540,17 @@ TEST_F(CatalogTest, ImportBatchWithOneBadRecordWritesNothing) {
     records { entity { name: "per-olsen" kind: "person" label: "Per Olsen" } }
     records {
       statement {
-        subject: "nmi" predicate: "commander"
+        subject: "nmi"
+        predicate: "commander"
         object { entity: "nobody" }
         valid_time { edtf: "2021" }
       }
     }
   )pb");
   auto result = catalog_->ImportBatch(batch);
-  EXPECT_THAT(result, StatusIs(absl::StatusCode::kNotFound,
-                               HasSubstr("records[2].statement.object.entity")));
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("records[2].statement.object.entity")));
   EXPECT_EQ(catalog_->head_sequence(), 0);
   EXPECT_THAT(Get("nmi"), StatusIs(absl::StatusCode::kNotFound));
 
@@ -539,7 +566,8 @@ TEST_F(CatalogTest, ImportOfChangedEntityUpdatesItAsANewRevision) {
   v1::ImportRecordsRequest batch = Parse<v1::ImportRecordsRequest>(
       "records { entity { name: 'nmi' kind: 'mission' label: 'NMI' } }");
   ASSERT_OK(catalog_->ImportBatch(batch));
-  batch.mutable_records(0)->mutable_entity()->set_description("advisory mission");
+  batch.mutable_records(0)->mutable_entity()->set_description(
+      "advisory mission");
   ASSERT_OK_AND_ASSIGN(auto response, catalog_->ImportBatch(batch));
   EXPECT_EQ(response.entities_updated(), 1);
   std::vector<v1::Change> changes = AllChanges();
@@ -559,7 +587,8 @@ TEST_F(CatalogTest, DuplicateNameWithinABatchIsRejected) {
 
 TEST_F(CatalogTest, ValidateOnlyChecksEverythingAndWritesNothing) {
   v1::CreateEntityRequest request = Parse<v1::CreateEntityRequest>(
-      "entity_id: 'nmi' entity { kind: 'mission' label: 'NMI' } validate_only: true");
+      "entity_id: 'nmi' entity { kind: 'mission' label: 'NMI' } validate_only: "
+      "true");
   ASSERT_OK(catalog_->CreateEntity(request));
   EXPECT_EQ(catalog_->head_sequence(), 0);
   EXPECT_THAT(Get("nmi"), StatusIs(absl::StatusCode::kNotFound));

@@ -55,7 +55,8 @@ TEST(CatalogDurabilityTest, AcknowledgedWritesSurviveSigkill) {
     writers.emplace_back([&, w] {
       for (int i = 0; !stop.load() && i < 100000; ++i) {
         v1::CreateEntityRequest request;
-        request.set_entity_id("w" + std::to_string(w) + "-" + std::to_string(i));
+        request.set_entity_id("w" + std::to_string(w) + "-" +
+                              std::to_string(i));
         request.mutable_entity()->set_kind("event");
         request.mutable_entity()->set_label("event");
         v1::Entity response;

@@ -50,14 +50,16 @@ TEST(ValidationTest, EntityNamesAcceptFullAndBareForms) {
   EXPECT_THAT(ParseEntityName("f", "nmi"), IsOkAndHolds("nmi"));
   EXPECT_THAT(ParseEntityName("f", "statements/nmi"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("f:")));
-  EXPECT_THAT(ParseEntityName("f", ""),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
+  EXPECT_THAT(
+      ParseEntityName("f", ""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
 }
 
 TEST(ValidationTest, LinesRejectControlCharactersAndBadUtf8) {
   EXPECT_OK(ValidateLine("f", "José Antonio Agüero Martínez", 100, true));
-  EXPECT_THAT(ValidateLine("f", "tab\there", 100, true),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("control")));
+  EXPECT_THAT(
+      ValidateLine("f", "tab\there", 100, true),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("control")));
   EXPECT_THAT(ValidateLine("f", "\xff", 100, true),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
   // An overlong encoding of '/' and a UTF-16 surrogate are not UTF-8.
@@ -67,8 +69,9 @@ TEST(ValidationTest, LinesRejectControlCharactersAndBadUtf8) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
   EXPECT_THAT(ValidateLine("f", std::string(101, 'a'), 100, true),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
-  EXPECT_THAT(ValidateLine("f", "", 100, true),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
+  EXPECT_THAT(
+      ValidateLine("f", "", 100, true),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
   EXPECT_OK(ValidateLine("f", "", 100, false));
 }
 
@@ -83,14 +86,16 @@ TEST(ValidationTest, RequestIdsArePrintableAscii) {
 
 TEST(ValidationTest, PageSizeDefaultsAndBounds) {
   EXPECT_THAT(ValidatePageSize("page_size", 0), IsOkAndHolds(kDefaultPageSize));
-  EXPECT_THAT(ValidatePageSize("page_size", kMaxPageSize), IsOkAndHolds(kMaxPageSize));
+  EXPECT_THAT(ValidatePageSize("page_size", kMaxPageSize),
+              IsOkAndHolds(kMaxPageSize));
   EXPECT_THAT(ValidatePageSize("page_size", -5),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidatePageSize("page_size", kMaxPageSize + 1),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(ValidationTest, NormalizeStatementCanonicalizesNamesAndDropsDuplicateSources) {
+TEST(ValidationTest,
+     NormalizeStatementCanonicalizesNamesAndDropsDuplicateSources) {
   v1::Statement statement;
   statement.set_subject("nmi");
   statement.set_predicate("commander");

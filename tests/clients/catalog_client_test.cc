@@ -36,7 +36,8 @@ TEST(CatalogClientTest, UnavailableWriteIsRetriedWithTheSameRequestId) {
   created.set_sequence(7);
   EXPECT_CALL(*stub, CreateEntity(_, _, _))
       .Times(3)
-      .WillRepeatedly([&](grpc::ClientContext*, const v1::CreateEntityRequest& r,
+      .WillRepeatedly([&](grpc::ClientContext*,
+                          const v1::CreateEntityRequest& r,
                           v1::Entity* response) {
         request_ids.push_back(r.request_id());
         if (request_ids.size() < 3) {
@@ -61,7 +62,8 @@ TEST(CatalogClientTest, ErrorsOtherThanUnavailableAreNotRetried) {
       .Times(1)
       .WillOnce(Return(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such")));
   CatalogClient client(stub, FastRetries());
-  EXPECT_THAT(client.GetEntity("nobody"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(client.GetEntity("nobody"),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(CatalogClientTest, GivesUpAfterMaxAttempts) {
@@ -70,9 +72,11 @@ TEST(CatalogClientTest, GivesUpAfterMaxAttempts) {
   options.max_attempts = 2;
   EXPECT_CALL(*stub, GetEntity(_, _, _))
       .Times(2)
-      .WillRepeatedly(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
+      .WillRepeatedly(
+          Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
   CatalogClient client(stub, options);
-  EXPECT_THAT(client.GetEntity("nmi"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(client.GetEntity("nmi"),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 class CatalogClientServerTest : public ::testing::Test {
@@ -140,7 +144,8 @@ TEST_F(CatalogClientServerTest, WatchStopsWhenTheCallbackSaysSo) {
   }
   std::vector<int64_t> sequences;
   ASSERT_OK(client.WatchChanges(1, [&](const v1::WatchChangesResponse& m) {
-    for (const auto& change : m.changes()) sequences.push_back(change.sequence());
+    for (const auto& change : m.changes())
+      sequences.push_back(change.sequence());
     return sequences.size() < 2;
   }));
   EXPECT_THAT(sequences, ::testing::ElementsAre(2, 3));

@@ -47,9 +47,10 @@ class CliTest : public ::testing::Test {
   static void TearDownTestSuite() { delete world_; }
 
   Result Annals(std::vector<std::string> argv, bool interactive = false) {
-    std::vector<std::string> full = {"--catalog=" + world_->catalog_address(),
-                                     "--timeline=" + world_->timeline_address(),
-                                     absl::StrCat("--min-sequence=", min_sequence_)};
+    std::vector<std::string> full = {
+        "--catalog=" + world_->catalog_address(),
+        "--timeline=" + world_->timeline_address(),
+        absl::StrCat("--min-sequence=", min_sequence_)};
     full.insert(full.end(), argv.begin(), argv.end());
     std::ostringstream out, err;
     Environment environment;
@@ -120,10 +121,13 @@ TEST_F(CliTest, HistoryPrintsTheSevenCommandersInOrder) {
   ImportOnce();
   Result result = Annals({"history", "nmi", "--predicate=commander"});
   ASSERT_EQ(result.status, 0) << result.err;
-  const std::vector<std::string> names = {
-      "Dany Fortin",         "Jennie Carignan",         "Per Olsen",
-      "Michael Lollesgaard", "Giovanni Maria Iannucci", "José Antonio Agüero Martinez",
-      "Lucas Schreurs"};
+  const std::vector<std::string> names = {"Dany Fortin",
+                                          "Jennie Carignan",
+                                          "Per Olsen",
+                                          "Michael Lollesgaard",
+                                          "Giovanni Maria Iannucci",
+                                          "José Antonio Agüero Martinez",
+                                          "Lucas Schreurs"};
   size_t last = 0;
   for (const std::string& name : names) {
     size_t at = result.out.find(name);
@@ -137,7 +141,8 @@ TEST_F(CliTest, HistoryPrintsTheSevenCommandersInOrder) {
 
 TEST_F(CliTest, SnapshotNamesLollesgaardOnFirstJune2021) {
   ImportOnce();
-  Result result = Annals({"snapshot", "nmi", "--at=2021-06-01", "--predicate=commander"});
+  Result result =
+      Annals({"snapshot", "nmi", "--at=2021-06-01", "--predicate=commander"});
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("DEFINITE"));
   EXPECT_THAT(result.out, HasSubstr("Michael Lollesgaard"));
@@ -153,7 +158,8 @@ TEST_F(CliTest, JsonOutputIsOneParseableObjectPerLine) {
   ASSERT_EQ(lines.size(), 7u);
   for (const std::string& line : lines) {
     timeline::v1::HistoryEntry entry;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &entry).ok()) << line;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &entry).ok())
+        << line;
     EXPECT_EQ(entry.statement().predicate(), "commander");
   }
 }
@@ -161,10 +167,12 @@ TEST_F(CliTest, JsonOutputIsOneParseableObjectPerLine) {
 TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
   ImportOnce();
   testing::TempDir dir;
-  Result result = Annals({"render", "-o", dir.Sub("nmi.svg"), "--html", dir.Sub("nmi.html")});
+  Result result = Annals(
+      {"render", "-o", dir.Sub("nmi.svg"), "--html", dir.Sub("nmi.html")});
   // "-o" is spelled as a flag with a separate value.
   if (result.status == 2) {
-    result = Annals({"render", "--o=" + dir.Sub("nmi.svg"), "--html=" + dir.Sub("nmi.html")});
+    result = Annals({"render", "--o=" + dir.Sub("nmi.svg"),
+                     "--html=" + dir.Sub("nmi.html")});
   }
   ASSERT_EQ(result.status, 0) << result.err;
   std::ifstream svg_file(dir.Sub("nmi.svg"));
@@ -178,7 +186,9 @@ TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
   EXPECT_EQ(Count(text, "<g class=\"bar\">"), 6 + 7);
   EXPECT_THAT(text, HasSubstr("NATO Mission Iraq: commander"));
   // Fortin began in "Nov 2018": his bar fades in; Schreurs's runs on.
-  EXPECT_THAT(text, HasSubstr("<title>Dany Fortin (2018-11/2019-11-26)</title>\n<rect class=\"fade-in\""));
+  EXPECT_THAT(
+      text, HasSubstr("<title>Dany Fortin (2018-11/2019-11-26)</title>\n<rect "
+                      "class=\"fade-in\""));
   EXPECT_THAT(text, HasSubstr("class=\"certain open-end\""));
   EXPECT_THAT(text, HasSubstr(">2004</text>"));
   EXPECT_THAT(text, HasSubstr(">2024</text>"));
@@ -191,16 +201,18 @@ TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
 
 TEST_F(CliTest, WritesThenReadsItsOwnWriteThroughTheTimeline) {
   ImportOnce();
-  Result created = Annals({"create", "statement", "--subject=nmi", "--predicate=motto",
-                           "--text=testing", "--valid=2030-01-01/..",
-                           "--source=nato-nmi-factsheet-2021"});
+  Result created =
+      Annals({"create", "statement", "--subject=nmi", "--predicate=motto",
+              "--text=testing", "--valid=2030-01-01/..",
+              "--source=nato-nmi-factsheet-2021"});
   ASSERT_EQ(created.status, 0) << created.err;
   EXPECT_THAT(created.out, HasSubstr("created statements/"));
   // The sequence the write printed, passed on, makes the read wait for it.
   size_t at = created.out.rfind("at sequence ");
   ASSERT_NE(at, std::string::npos);
   min_sequence_ = std::stoll(created.out.substr(at + 12));
-  Result snapshot = Annals({"snapshot", "nmi", "--at=2031-01-01", "--predicate=motto"});
+  Result snapshot =
+      Annals({"snapshot", "nmi", "--at=2031-01-01", "--predicate=motto"});
   ASSERT_EQ(snapshot.status, 0) << snapshot.err;
   EXPECT_THAT(snapshot.out, HasSubstr("testing"));
   EXPECT_THAT(snapshot.out, HasSubstr("DEFINITE"));
@@ -218,14 +230,16 @@ TEST_F(CliTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(Annals({"history", "nmi", "--bogus=1"}).status, 2);
   EXPECT_EQ(Annals({"frobnicate"}).status, 2);
   EXPECT_EQ(Annals({}).status, 2);
-  EXPECT_EQ(Annals({"count", "--bucket=week", "--from=2017-01-01", "--to=2018-01-01"}).status,
-            2);
+  EXPECT_EQ(
+      Annals({"count", "--bucket=week", "--from=2017-01-01", "--to=2018-01-01"})
+          .status,
+      2);
 }
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (std::string command : {"get", "list", "create", "import", "watch", "snapshot",
-                              "history", "window", "relate", "gaps", "count",
-                              "render", "demo"}) {
+  for (std::string command :
+       {"get", "list", "create", "import", "watch", "snapshot", "history",
+        "window", "relate", "gaps", "count", "render", "demo"}) {
     Result result = Annals({command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_THAT(result.out, HasSubstr("Usage: annals " + command)) << command;
@@ -253,7 +267,8 @@ TEST_F(CliTest, DemoAnswersItsFiveQuestions) {
 TEST(RenderTest, ImpreciseBoundsFadeAndExactOnesDoNot) {
   auto extent = [](const char* edtf) { return *temporal::Extent::Parse(edtf); };
   std::vector<TimelineLane> lanes = {
-      {"exact", {{"a", extent("2020-01-01/2021-01-01"), "2020-01-01/2021-01-01"}}},
+      {"exact",
+       {{"a", extent("2020-01-01/2021-01-01"), "2020-01-01/2021-01-01"}}},
       {"imprecise", {{"b", extent("2020-03/2021"), "2020-03/2021"}}},
       {"ongoing", {{"c", extent("2022-05-24/.."), "2022-05-24/.."}}},
       {"event", {{"d", extent("2021-07"), "2021-07"}}},
@@ -272,7 +287,8 @@ TEST(RenderTest, ImpreciseBoundsFadeAndExactOnesDoNot) {
 
 TEST(RenderTest, TextIsEscaped) {
   std::vector<TimelineLane> lanes = {
-      {"<lane & co>", {{"\"quoted\"", *temporal::Extent::Parse("2020"), "2020"}}}};
+      {"<lane & co>",
+       {{"\"quoted\"", *temporal::Extent::Parse("2020"), "2020"}}}};
   std::string svg = RenderSvg(lanes, {});
   EXPECT_THAT(svg, HasSubstr("&lt;lane &amp; co&gt;"));
   EXPECT_THAT(svg, Not(HasSubstr("<lane & co>")));

@@ -71,8 +71,9 @@ class NmiQuestionsTest : public ::testing::Test {
     ASSERT_OK(catalog_->ImportRecords(early));
     absl::SleepFor(absl::Milliseconds(5));
     // (TimeUtil::GetCurrentTime() has whole seconds only on this platform.)
-    *before_later_sources_ = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-        absl::ToUnixNanos(absl::Now()));
+    *before_later_sources_ =
+        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+            absl::ToUnixNanos(absl::Now()));
     absl::SleepFor(absl::Milliseconds(5));
     ASSERT_OK(catalog_->ImportRecords(late));
   }
@@ -85,7 +86,8 @@ class NmiQuestionsTest : public ::testing::Test {
 
   // Who commanded NMI on `day`: commander id -> certainty.
   static std::map<std::string, std::string> Commanders(
-      const std::string& day, const google::protobuf::Timestamp* known_at = nullptr) {
+      const std::string& day,
+      const google::protobuf::Timestamp* known_at = nullptr) {
     tv1::GetSnapshotRequest request;
     request.set_entity("nmi");
     request.set_at(day);
@@ -104,14 +106,15 @@ class NmiQuestionsTest : public ::testing::Test {
   }
 
   // Which missions existed on `day`: mission id -> certainty.
-  static std::map<std::string, std::string> Missions(const std::string& day,
-                                                     const std::string& next_day) {
+  static std::map<std::string, std::string> Missions(
+      const std::string& day, const std::string& next_day) {
     tv1::QueryWindowRequest request;
     request.set_from(day);
     request.set_to(next_day);
     request.set_item_type(tv1::ITEM_TYPE_LIFESPAN);
     request.set_kind("mission");
-    absl::StatusOr<tv1::QueryWindowResponse> window = timeline_->QueryWindow(request);
+    absl::StatusOr<tv1::QueryWindowResponse> window =
+        timeline_->QueryWindow(request);
     EXPECT_OK(window);
     std::map<std::string, std::string> result;
     if (!window.ok()) return result;
@@ -148,7 +151,8 @@ class NmiQuestionsTest : public ::testing::Test {
     tv1::ListHistoryRequest request;
     request.set_entity("nmi");
     request.set_predicate("commander");
-    absl::StatusOr<tv1::ListHistoryResponse> history = timeline_->ListHistory(request);
+    absl::StatusOr<tv1::ListHistoryResponse> history =
+        timeline_->ListHistory(request);
     EXPECT_OK(history);
     if (history.ok()) {
       for (const auto& entry : history->entries()) {
@@ -186,15 +190,18 @@ TEST_F(NmiQuestionsTest, Q02_OnTheHandoverDayTheSuccessorAloneCommands) {
 }
 
 TEST_F(NmiQuestionsTest, Q03_TheDayBeforeTheHandoverOlsenCommanded) {
-  EXPECT_THAT(Commanders("2021-05-05"), ElementsAre(Pair("per-olsen", "definite")));
+  EXPECT_THAT(Commanders("2021-05-05"),
+              ElementsAre(Pair("per-olsen", "definite")));
 }
 
 TEST_F(NmiQuestionsTest, Q04_InsideNovember2018FortinOnlyPossiblyCommanded) {
-  EXPECT_THAT(Commanders("2018-11-15"), ElementsAre(Pair("dany-fortin", "possible")));
+  EXPECT_THAT(Commanders("2018-11-15"),
+              ElementsAre(Pair("dany-fortin", "possible")));
 }
 
 TEST_F(NmiQuestionsTest, Q05_InJanuary2019FortinDefinitelyCommanded) {
-  EXPECT_THAT(Commanders("2019-01-15"), ElementsAre(Pair("dany-fortin", "definite")));
+  EXPECT_THAT(Commanders("2019-01-15"),
+              ElementsAre(Pair("dany-fortin", "definite")));
 }
 
 TEST_F(NmiQuestionsTest, Q06_OnCarignansFirstDayFortinNoLongerCommands) {
@@ -218,8 +225,10 @@ TEST_F(NmiQuestionsTest, Q09_InDecember2023AgueroMartinezCommanded) {
 }
 
 TEST_F(NmiQuestionsTest, Q10_SchreursCommandsOpenEndedFromMay2024) {
-  EXPECT_THAT(Commanders("2024-05-24"), ElementsAre(Pair("lucas-schreurs", "definite")));
-  EXPECT_THAT(Commanders("2026-01-01"), ElementsAre(Pair("lucas-schreurs", "definite")));
+  EXPECT_THAT(Commanders("2024-05-24"),
+              ElementsAre(Pair("lucas-schreurs", "definite")));
+  EXPECT_THAT(Commanders("2026-01-01"),
+              ElementsAre(Pair("lucas-schreurs", "definite")));
 }
 
 TEST_F(NmiQuestionsTest, Q11_BeforeNovember2018NoCommanderIsOnRecord) {
@@ -238,9 +247,10 @@ TEST_F(NmiQuestionsTest, Q12_TheSevenCommandersInOrder) {
   for (const auto& entry : history.entries()) {
     order.push_back(Id(entry.statement().object().entity()));
   }
-  EXPECT_THAT(order, ElementsAre("dany-fortin", "jennie-carignan", "per-olsen",
-                                 "michael-lollesgaard", "giovanni-maria-iannucci",
-                                 "jose-antonio-aguero-martinez", "lucas-schreurs"));
+  EXPECT_THAT(order,
+              ElementsAre("dany-fortin", "jennie-carignan", "per-olsen",
+                          "michael-lollesgaard", "giovanni-maria-iannucci",
+                          "jose-antonio-aguero-martinez", "lucas-schreurs"));
 }
 
 TEST_F(NmiQuestionsTest, Q13_OlsensTenureWas163Days) {
@@ -291,7 +301,8 @@ TEST_F(NmiQuestionsTest, Q20_InJuly2016TheJordanTrainingWasActive) {
 }
 
 TEST_F(NmiQuestionsTest, Q21_In2020NmiAndItsFirstPhaseWereActive) {
-  std::map<std::string, std::string> missions = Missions("2020-01-01", "2020-01-02");
+  std::map<std::string, std::string> missions =
+      Missions("2020-01-01", "2020-01-02");
   EXPECT_EQ(missions["nmi"], "definite");
   EXPECT_EQ(missions["nmi-i"], "definite");
   EXPECT_FALSE(missions.contains("nmi-ii"));
@@ -299,7 +310,8 @@ TEST_F(NmiQuestionsTest, Q21_In2020NmiAndItsFirstPhaseWereActive) {
 }
 
 TEST_F(NmiQuestionsTest, Q22_InMid2021EitherPhaseOfNmiMayHaveBeenActive) {
-  std::map<std::string, std::string> missions = Missions("2021-06-01", "2021-06-02");
+  std::map<std::string, std::string> missions =
+      Missions("2021-06-01", "2021-06-02");
   EXPECT_EQ(missions["nmi"], "definite");
   EXPECT_EQ(missions["nmi-i"], "possible");
   EXPECT_EQ(missions["nmi-ii"], "possible");
@@ -311,7 +323,8 @@ TEST_F(NmiQuestionsTest, Q23_NtmIEndedBeforeNmiBegan) {
   tv1::RelateRequest request;
   *request.mutable_a() = Lifespan("ntm-i");
   *request.mutable_b() = Lifespan("nmi");
-  ASSERT_OK_AND_ASSIGN(tv1::RelateResponse relation, timeline_->Relate(request));
+  ASSERT_OK_AND_ASSIGN(tv1::RelateResponse relation,
+                       timeline_->Relate(request));
   EXPECT_THAT(relation.relations(), ElementsAre("before"));
   EXPECT_TRUE(relation.definite());
   // The gap: NTM-I's last day was 30 Dec 2011; NMI began in October 2018.
@@ -319,13 +332,15 @@ TEST_F(NmiQuestionsTest, Q23_NtmIEndedBeforeNmiBegan) {
   EXPECT_EQ(relation.b_extent().bounds().earliest_start(), "2018-10-01");
 }
 
-TEST_F(NmiQuestionsTest, Q24_NmiHadNoCommanderInOctober2018AndMaybeNotInNovember) {
+TEST_F(NmiQuestionsTest,
+       Q24_NmiHadNoCommanderInOctober2018AndMaybeNotInNovember) {
   tv1::FindGapsRequest request;
   request.set_subject("nmi");
   request.set_predicate("commander");
   request.set_from("2018-10-01");
   request.set_to("2019-01-01");
-  ASSERT_OK_AND_ASSIGN(tv1::FindGapsResponse gaps, timeline_->FindGaps(request));
+  ASSERT_OK_AND_ASSIGN(tv1::FindGapsResponse gaps,
+                       timeline_->FindGaps(request));
   ASSERT_EQ(gaps.definite_gaps_size(), 1);
   EXPECT_EQ(gaps.definite_gaps(0).from(), "2018-10-01");
   EXPECT_EQ(gaps.definite_gaps(0).to(), "2018-11-01");
@@ -342,7 +357,8 @@ TEST_F(NmiQuestionsTest, Q25_FromDecember2018OnNmiAlwaysHadACommander) {
   request.set_predicate("commander");
   request.set_from("2018-12-01");
   request.set_to("2026-01-01");
-  ASSERT_OK_AND_ASSIGN(tv1::FindGapsResponse gaps, timeline_->FindGaps(request));
+  ASSERT_OK_AND_ASSIGN(tv1::FindGapsResponse gaps,
+                       timeline_->FindGaps(request));
   EXPECT_THAT(gaps.definite_gaps(), IsEmpty());
   EXPECT_THAT(gaps.possible_gaps(), IsEmpty());
 }
@@ -354,9 +370,11 @@ TEST_F(NmiQuestionsTest, Q26_TheEventsOf2017InOrder) {
   request.set_from("2017-01-01");
   request.set_to("2018-01-01");
   request.set_item_type(tv1::ITEM_TYPE_EVENT);
-  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse window, timeline_->QueryWindow(request));
+  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse window,
+                       timeline_->QueryWindow(request));
   std::vector<std::string> events;
-  for (const auto& item : window.items()) events.push_back(Id(item.entity().name()));
+  for (const auto& item : window.items())
+    events.push_back(Id(item.entity().name()));
   EXPECT_THAT(events, ElementsAre("core-team-deployment-2017",
                                   "training-transfer-to-iraq-2017",
                                   "nato-joins-global-coalition-2017",
@@ -368,9 +386,11 @@ TEST_F(NmiQuestionsTest, Q27_TheEventsOf2018InOrder) {
   request.set_from("2018-01-01");
   request.set_to("2019-01-01");
   request.set_item_type(tv1::ITEM_TYPE_EVENT);
-  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse window, timeline_->QueryWindow(request));
+  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse window,
+                       timeline_->QueryWindow(request));
   std::vector<std::string> events;
-  for (const auto& item : window.items()) events.push_back(Id(item.entity().name()));
+  for (const auto& item : window.items())
+    events.push_back(Id(item.entity().name()));
   // The request of 2018 has only a year: it sorts by its earliest day.
   EXPECT_THAT(events, ElementsAre("iraqi-request-for-nato-assistance-2018",
                                   "stoltenberg-visit-camp-besmaya-2018",
@@ -404,14 +424,17 @@ TEST_F(NmiQuestionsTest, Q31_SchreursAndNmiBothRunOnAndEndTogether) {
 
 // --- What the catalog said before the later sources ------------------------
 
-TEST_F(NmiQuestionsTest, Q32_BeforeTheLaterSourcesNoCommanderAfterOlsenWasKnown) {
+TEST_F(NmiQuestionsTest,
+       Q32_BeforeTheLaterSourcesNoCommanderAfterOlsenWasKnown) {
   EXPECT_THAT(Commanders("2021-03-01", before_later_sources_),
               ElementsAre(Pair("per-olsen", "definite")));
   EXPECT_THAT(Commanders("2025-01-01", before_later_sources_), IsEmpty());
-  EXPECT_THAT(Commanders("2025-01-01"), ElementsAre(Pair("lucas-schreurs", "definite")));
+  EXPECT_THAT(Commanders("2025-01-01"),
+              ElementsAre(Pair("lucas-schreurs", "definite")));
 }
 
-TEST_F(NmiQuestionsTest, Q33_ThePersonnelFiguresOfBothSourcesAreKeptSideBySide) {
+TEST_F(NmiQuestionsTest,
+       Q33_ThePersonnelFiguresOfBothSourcesAreKeptSideBySide) {
   cv1::ListStatementsRequest request;
   request.set_subject("nmi");
   request.set_predicate("personnel");
@@ -419,7 +442,8 @@ TEST_F(NmiQuestionsTest, Q33_ThePersonnelFiguresOfBothSourcesAreKeptSideBySide) 
                        catalog_->ListStatements(request));
   std::set<std::string> sources;
   for (const auto& statement : statements.statements()) {
-    for (const auto& source : statement.sources()) sources.insert(Id(source.source()));
+    for (const auto& source : statement.sources())
+      sources.insert(Id(source.source()));
   }
   EXPECT_GE(statements.statements_size(), 2);
   EXPECT_TRUE(sources.contains("nato-nmi-factsheet-2021"));
@@ -461,14 +485,16 @@ TEST_F(NmiQuestionsTest, Q35_Before2024OnlyTheFactSheetsHeadcountWasKnown) {
   request.set_entity("nmi");
   request.set_predicate("personnel");
   *request.mutable_known_at() = *before_later_sources_;
-  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse then, timeline_->QueryWindow(request));
+  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse then,
+                       timeline_->QueryWindow(request));
   std::vector<std::string> amounts;
   for (const auto& item : then.items()) {
     amounts.push_back(item.statement().object().quantity().amount());
   }
   EXPECT_THAT(amounts, ElementsAre("500"));
   request.clear_known_at();
-  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse now, timeline_->QueryWindow(request));
+  ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse now,
+                       timeline_->QueryWindow(request));
   amounts.clear();
   for (const auto& item : now.items()) {
     amounts.push_back(item.statement().object().quantity().amount());

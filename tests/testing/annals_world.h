@@ -37,7 +37,8 @@ inline std::vector<catalog::v1::ImportRecordsRequest> LoadNmiData(
     std::stringstream text;
     text << in.rdbuf();
     catalog::v1::ImportRecordsRequest batch;
-    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text.str(), &batch))
+    EXPECT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(text.str(), &batch))
         << path;
     batches.push_back(std::move(batch));
   }

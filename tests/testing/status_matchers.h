@@ -37,9 +37,8 @@ MATCHER_P2(StatusIsImpl, code, message_matcher,
     *result_listener << "whose status is " << status;
     return false;
   }
-  return ::testing::ExplainMatchResult(message_matcher,
-                                       std::string(status.message()),
-                                       result_listener);
+  return ::testing::ExplainMatchResult(
+      message_matcher, std::string(status.message()), result_listener);
 }
 
 inline auto StatusIs(absl::StatusCode code) {
@@ -47,7 +46,8 @@ inline auto StatusIs(absl::StatusCode code) {
 }
 template <typename M>
 auto StatusIs(absl::StatusCode code, M message_matcher) {
-  return StatusIsImpl(code, ::testing::MatcherCast<std::string>(message_matcher));
+  return StatusIsImpl(code,
+                      ::testing::MatcherCast<std::string>(message_matcher));
 }
 
 // Matches an ok Status, StatusOr<T> or grpc::Status.

@@ -30,7 +30,8 @@ class Subprocess {
       close(fds[0]);
       close(fds[1]);
       std::vector<char*> args;
-      for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+      for (const std::string& arg : argv)
+        args.push_back(const_cast<char*>(arg.c_str()));
       args.push_back(nullptr);
       execv(args[0], args.data());
       _exit(127);

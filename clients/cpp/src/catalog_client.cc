@@ -25,8 +25,9 @@ CatalogClient::CatalogClient(
 CatalogClient CatalogClient::Connect(const std::string& address,
                                      ClientOptions options,
                                      std::shared_ptr<Session> session) {
-  return Connect(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
-                 std::move(options), std::move(session));
+  return Connect(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      std::move(options), std::move(session));
 }
 
 CatalogClient CatalogClient::Connect(
@@ -163,8 +164,8 @@ absl::Status CatalogClient::WatchChanges(
   grpc::ClientContext context;
   v1::WatchChangesRequest request;
   request.set_after_sequence(after_sequence);
-  std::unique_ptr<grpc::ClientReaderInterface<v1::WatchChangesResponse>> reader =
-      stub_->WatchChanges(&context, request);
+  std::unique_ptr<grpc::ClientReaderInterface<v1::WatchChangesResponse>>
+      reader = stub_->WatchChanges(&context, request);
   v1::WatchChangesResponse message;
   while (reader->Read(&message)) {
     if (!on_message(message)) {

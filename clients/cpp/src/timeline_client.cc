@@ -23,8 +23,9 @@ TimelineClient::TimelineClient(
 TimelineClient TimelineClient::Connect(const std::string& address,
                                        ClientOptions options,
                                        std::shared_ptr<Session> session) {
-  return Connect(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
-                 std::move(options), std::move(session));
+  return Connect(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      std::move(options), std::move(session));
 }
 
 TimelineClient TimelineClient::Connect(
@@ -36,9 +37,8 @@ TimelineClient TimelineClient::Connect(
 
 template <typename Request, typename Response>
 absl::StatusOr<Response> TimelineClient::Query(
-    Request request,
-    grpc::Status (v1::TimelineService::StubInterface::*method)(
-        grpc::ClientContext*, const Request&, Response*)) {
+    Request request, grpc::Status (v1::TimelineService::StubInterface::*method)(
+                         grpc::ClientContext*, const Request&, Response*)) {
   request.set_min_sequence(
       std::max(request.min_sequence(), session_->last_write_sequence()));
   return internal::CallWithRetry<Response>(

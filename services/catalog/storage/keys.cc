@@ -72,17 +72,20 @@ std::string SubjectPrefix(absl::string_view subject,
                           absl::string_view predicate) {
   std::string prefix = Join('s', {subject});
   prefix.push_back(kSep);
-  if (!predicate.empty()) absl::StrAppend(&prefix, predicate, absl::string_view("\0", 1));
+  if (!predicate.empty())
+    absl::StrAppend(&prefix, predicate, absl::string_view("\0", 1));
   return prefix;
 }
 std::string ObjectKey(absl::string_view object, absl::string_view predicate,
                       absl::string_view statement_id) {
   return Join('o', {object, predicate, statement_id});
 }
-std::string ObjectPrefix(absl::string_view object, absl::string_view predicate) {
+std::string ObjectPrefix(absl::string_view object,
+                         absl::string_view predicate) {
   std::string prefix = Join('o', {object});
   prefix.push_back(kSep);
-  if (!predicate.empty()) absl::StrAppend(&prefix, predicate, absl::string_view("\0", 1));
+  if (!predicate.empty())
+    absl::StrAppend(&prefix, predicate, absl::string_view("\0", 1));
   return prefix;
 }
 std::string PredicateKey(absl::string_view predicate,

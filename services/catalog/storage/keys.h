@@ -8,9 +8,10 @@
 //   kRequests    <request id>
 //   kIndex       'k' 0 <kind> 0 <entity id>                  entities by kind
 //                'a' 0 <normalized name> 0 <entity id>       label and aliases
-//                's' 0 <subject> 0 <predicate> 0 <stmt id>   statements by subject
-//                'o' 0 <object> 0 <predicate> 0 <stmt id>    by object entity
-//                'p' 0 <predicate> 0 <stmt id>               by predicate
+//                's' 0 <subject> 0 <predicate> 0 <stmt id>   statements by
+//                subject 'o' 0 <object> 0 <predicate> 0 <stmt id>    by object
+//                entity 'p' 0 <predicate> 0 <stmt id>               by
+//                predicate
 //
 // Components never contain a NUL byte (validation rejects control
 // characters), so 0 separates them and orders prefixes before extensions.
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace annals::catalog::keys {

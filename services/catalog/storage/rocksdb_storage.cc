@@ -52,15 +52,16 @@ class RocksDbStorage final : public Storage {
     CallGuard guard(this);
     if (!guard.ok()) return absl::UnavailableError("storage is closed");
     std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(space),
-                                 rocksdb::Slice(key.data(), key.size()),
-                                 &value);
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), Handle(space),
+                 rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::nullopt;
     if (!s.ok()) return FromRocksDb(s, "read");
     return value;
   }
 
-  absl::Status Scan(Space space, absl::string_view start, absl::string_view limit,
+  absl::Status Scan(Space space, absl::string_view start,
+                    absl::string_view limit,
                     const ScanVisitor& visit) const override {
     CallGuard guard(this);
     if (!guard.ok()) return absl::UnavailableError("storage is closed");
@@ -84,10 +85,9 @@ class RocksDbStorage final : public Storage {
     if (!guard.ok()) return absl::UnavailableError("storage is closed");
     rocksdb::WriteBatch batch;
     for (const WriteSet::Op& op : writes.ops()) {
-      rocksdb::Status s =
-          op.value.has_value()
-              ? batch.Put(Handle(op.space), op.key, *op.value)
-              : batch.Delete(Handle(op.space), op.key);
+      rocksdb::Status s = op.value.has_value()
+                              ? batch.Put(Handle(op.space), op.key, *op.value)
+                              : batch.Delete(Handle(op.space), op.key);
       if (!s.ok()) return FromRocksDb(s, "build write batch");
     }
     return FromRocksDb(db_->Write(write_options_, &batch), "write");
@@ -178,9 +178,9 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
                                         descriptors, &handles, &raw);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return absl::UnavailableError(absl::StrCat(
-          "data directory ", path, " is in use by another process: ",
-          s.ToString()));
+      return absl::UnavailableError(
+          absl::StrCat("data directory ", path,
+                       " is in use by another process: ", s.ToString()));
     }
     return FromRocksDb(s, absl::StrCat("open ", path));
   }

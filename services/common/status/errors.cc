@@ -20,8 +20,7 @@ std::string TypeUrl() {
 
 template <typename Message>
 void Attach(absl::Status& status, const Message& detail) {
-  status.SetPayload(TypeUrl<Message>(),
-                    absl::Cord(detail.SerializeAsString()));
+  status.SetPayload(TypeUrl<Message>(), absl::Cord(detail.SerializeAsString()));
 }
 
 template <typename Message>
@@ -105,8 +104,8 @@ absl::Status EtagMismatchError(absl::string_view resource_name,
 absl::Status FailedPreconditionError(absl::string_view type,
                                      absl::string_view subject,
                                      absl::string_view description) {
-  absl::Status status = absl::FailedPreconditionError(
-      absl::StrCat(subject, ": ", description));
+  absl::Status status =
+      absl::FailedPreconditionError(absl::StrCat(subject, ": ", description));
   google::rpc::PreconditionFailure failure;
   auto* violation = failure.add_violations();
   violation->set_type(std::string(type));
@@ -117,7 +116,8 @@ absl::Status FailedPreconditionError(absl::string_view type,
   return status;
 }
 
-absl::Status PrefixFields(const absl::Status& status, absl::string_view prefix) {
+absl::Status PrefixFields(const absl::Status& status,
+                          absl::string_view prefix) {
   if (status.ok() || prefix.empty()) return status;
   absl::Status prefixed(status.code(), absl::StrCat(prefix, status.message()));
   status.ForEachPayload(

@@ -11,10 +11,10 @@
 #define ANNALS_SERVICES_COMMON_STATUS_ERRORS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace annals {
 
@@ -52,7 +52,8 @@ absl::Status FailedPreconditionError(absl::string_view type,
 absl::Status PrefixFields(const absl::Status& status, absl::string_view prefix);
 
 // Returns `status` with `prefix` put before its message; details are kept.
-absl::Status PrefixMessage(const absl::Status& status, absl::string_view prefix);
+absl::Status PrefixMessage(const absl::Status& status,
+                           absl::string_view prefix);
 
 // The field paths of the BadRequest violations attached to `status`, in
 // order; empty when there are none. Mostly for tests and clients.

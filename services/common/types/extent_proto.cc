@@ -31,7 +31,8 @@ type::v1::Extent ToExtentProto(const temporal::Extent& extent) {
 }
 
 absl::StatusOr<type::v1::Extent> ParseExtentProto(absl::string_view edtf) {
-  absl::StatusOr<temporal::Extent> extent = temporal::Extent::Parse(std::string_view(edtf.data(), edtf.size()));
+  absl::StatusOr<temporal::Extent> extent =
+      temporal::Extent::Parse(std::string_view(edtf.data(), edtf.size()));
   if (!extent.ok()) return extent.status();
   return ToExtentProto(*extent);
 }

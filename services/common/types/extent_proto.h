@@ -2,9 +2,8 @@
 #ifndef ANNALS_SERVICES_COMMON_TYPES_EXTENT_PROTO_H_
 #define ANNALS_SERVICES_COMMON_TYPES_EXTENT_PROTO_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "annals/type/v1/extent.pb.h"
 #include "services/common/temporal/extent.h"
 
@@ -19,7 +18,8 @@ type::v1::Extent ToExtentProto(const temporal::Extent& extent);
 absl::StatusOr<type::v1::Extent> ParseExtentProto(absl::string_view edtf);
 
 // Parses the `edtf` of a message (its bounds are ignored).
-absl::StatusOr<temporal::Extent> FromExtentProto(const type::v1::Extent& extent);
+absl::StatusOr<temporal::Extent> FromExtentProto(
+    const type::v1::Extent& extent);
 
 }  // namespace annals
 

@@ -41,7 +41,8 @@ TEST(KeysTest, SubjectPrefixWithPredicateSelectsOnlyThatPredicate) {
   std::string prefix = SubjectPrefix("nmi", "commander");
   EXPECT_EQ(SubjectKey("nmi", "commander", "s1").rfind(prefix, 0), 0u);
   EXPECT_NE(SubjectKey("nmi", "commander_of", "s1").rfind(prefix, 0), 0u);
-  EXPECT_NE(SubjectKey("nmi-ii", "commander", "s1").rfind(SubjectPrefix("nmi", ""), 0),
+  EXPECT_NE(SubjectKey("nmi-ii", "commander", "s1")
+                .rfind(SubjectPrefix("nmi", ""), 0),
             0u);
 }
 

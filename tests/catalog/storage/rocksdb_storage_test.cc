@@ -99,9 +99,9 @@ TEST(RocksDbStorageTest, WritesSurviveCloseAndReopen) {
 TEST(RocksDbStorageTest, SecondOpenOfSameFolderIsUnavailable) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto storage, OpenRocksDbStorage(dir.path()));
-  EXPECT_THAT(OpenRocksDbStorage(dir.path()),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       ::testing::HasSubstr("in use")));
+  EXPECT_THAT(
+      OpenRocksDbStorage(dir.path()),
+      StatusIs(absl::StatusCode::kUnavailable, ::testing::HasSubstr("in use")));
 }
 
 TEST(RocksDbStorageTest, CallsAfterCloseFailWithUnavailable) {

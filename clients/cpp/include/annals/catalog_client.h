@@ -39,9 +39,9 @@ namespace annals {
 class CatalogClient {
  public:
   // A client over `stub`. A null `session` gets a session of its own.
-  CatalogClient(std::shared_ptr<catalog::v1::CatalogService::StubInterface> stub,
-                ClientOptions options = {},
-                std::shared_ptr<Session> session = nullptr);
+  CatalogClient(
+      std::shared_ptr<catalog::v1::CatalogService::StubInterface> stub,
+      ClientOptions options = {}, std::shared_ptr<Session> session = nullptr);
 
   // A client of the catalog at `address` ("host:port") over an insecure
   // channel. Connecting is lazy: an unreachable address shows up as

@@ -27,9 +27,8 @@ class Session {
   // Records that a write committed at `sequence`. Never moves backwards.
   void ObserveWrite(int64_t sequence) {
     int64_t seen = last_write_sequence_.load(std::memory_order_relaxed);
-    while (sequence > seen &&
-           !last_write_sequence_.compare_exchange_weak(
-               seen, sequence, std::memory_order_release)) {
+    while (sequence > seen && !last_write_sequence_.compare_exchange_weak(
+                                  seen, sequence, std::memory_order_release)) {
     }
   }
 

@@ -1,10 +1,10 @@
 // annals::TimelineClient: a typed client of annals.timeline.v1.TimelineService.
 //
 //   auto session = std::make_shared<annals::Session>();
-//   auto catalog = annals::CatalogClient::Connect("127.0.0.1:7401", {}, session);
-//   auto timeline = annals::TimelineClient::Connect("127.0.0.1:7402", {}, session);
-//   catalog.CreateStatement(...);              // recorded in the session
-//   annals::timeline::v1::GetSnapshotRequest request;
+//   auto catalog = annals::CatalogClient::Connect("127.0.0.1:7401", {},
+//   session); auto timeline = annals::TimelineClient::Connect("127.0.0.1:7402",
+//   {}, session); catalog.CreateStatement(...);              // recorded in the
+//   session annals::timeline::v1::GetSnapshotRequest request;
 //   request.set_entity("nmi");
 //   request.set_at("2021-06-01");
 //   auto snapshot = timeline.GetSnapshot(request);  // sees the write above

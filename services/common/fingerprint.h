@@ -1,14 +1,15 @@
 // A stable 64-bit fingerprint of bytes: the same input gives the same value
 // on every machine and in every release, so it may be stored on disk.
 // Not cryptographic.
-#ifndef ANNALS_SERVICES_CATALOG_FINGERPRINT_H_
-#define ANNALS_SERVICES_CATALOG_FINGERPRINT_H_
+#ifndef ANNALS_SERVICES_COMMON_FINGERPRINT_H_
+#define ANNALS_SERVICES_COMMON_FINGERPRINT_H_
 
 #include <cstdint>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
-namespace annals::catalog {
+namespace annals {
 
 // FNV-1a over the bytes, finished with the SplitMix64 mixer so that nearby
 // inputs spread over all 64 bits.
@@ -34,6 +35,6 @@ inline void AppendField(std::string* out, absl::string_view field) {
   out->append(field.data(), field.size());
 }
 
-}  // namespace annals::catalog
+}  // namespace annals
 
-#endif  // ANNALS_SERVICES_CATALOG_FINGERPRINT_H_
+#endif  // ANNALS_SERVICES_COMMON_FINGERPRINT_H_
