@@ -16,9 +16,9 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/common/fingerprint.h"
 #include "services/catalog/storage/keys.h"
 #include "services/catalog/validation.h"
+#include "services/common/fingerprint.h"
 #include "services/common/status/errors.h"
 
 namespace annals::catalog {
