@@ -19,6 +19,7 @@
 #include "services/catalog/storage/keys.h"
 #include "services/catalog/validation.h"
 #include "services/common/fingerprint.h"
+#include "services/common/page_token.h"
 #include "services/common/status/errors.h"
 
 namespace annals::catalog {
@@ -163,38 +164,6 @@ std::string RequestFingerprint(absl::string_view method,
   AppendField(&canonical, method);
   AppendField(&canonical, bytes);
   return absl::StrFormat("%016x", Fingerprint64(canonical));
-}
-
-// Page tokens: base64 of (checksum, last key returned). The checksum covers
-// the catalog id, the request's filters and the key, so a token from other
-// filters, another catalog, or edited by hand is rejected.
-std::string EncodePageToken(absl::string_view secret, absl::string_view filters,
-                            absl::string_view last_key) {
-  std::string checked;
-  AppendField(&checked, secret);
-  AppendField(&checked, filters);
-  AppendField(&checked, last_key);
-  std::string raw = absl::StrFormat("%016x", Fingerprint64(checked));
-  raw.append(last_key.data(), last_key.size());
-  return absl::WebSafeBase64Escape(raw);
-}
-
-absl::StatusOr<std::string> DecodePageToken(absl::string_view secret,
-                                            absl::string_view filters,
-                                            absl::string_view token) {
-  auto invalid = [] {
-    return InvalidArgumentError(
-        "page_token",
-        "is not a token returned by a previous call with the same filters");
-  };
-  std::string raw;
-  if (token.size() > 4096 || !absl::WebSafeBase64Unescape(token, &raw) ||
-      raw.size() < 16) {
-    return invalid();
-  }
-  std::string last_key = raw.substr(16);
-  if (EncodePageToken(secret, filters, last_key) != token) return invalid();
-  return last_key;
 }
 
 // Scans [start, limit) from after `resume_key` (or from `start`) and pages

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/fingerprint.h"
+#include "services/common/page_token.h"
 #include "services/common/status/errors.h"
 #include "services/common/temporal/allen.h"
 #include "services/common/temporal/gaps.h"
@@ -167,39 +168,6 @@ std::string KnownAtText(bool has_known_at,
                         const google::protobuf::Timestamp& known_at) {
   return has_known_at ? absl::StrCat(known_at.seconds(), ".", known_at.nanos())
                       : std::string("now");
-}
-
-// Page tokens: web-safe base64 of (checksum, position). The checksum covers
-// a secret (the catalog id), the method and its filters, and the position,
-// so a token edited by hand, or used with other filters, is rejected.
-std::string Checksum(absl::string_view secret, absl::string_view filters,
-                     absl::string_view position) {
-  std::string checked;
-  AppendField(&checked, secret);
-  AppendField(&checked, filters);
-  AppendField(&checked, position);
-  return absl::StrFormat("%016x", Fingerprint64(checked));
-}
-
-std::string EncodePageToken(absl::string_view secret, absl::string_view filters,
-                            absl::string_view position) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(Checksum(secret, filters, position), position));
-}
-
-absl::StatusOr<std::string> DecodePageToken(absl::string_view secret,
-                                            absl::string_view filters,
-                                            absl::string_view token) {
-  std::string raw;
-  if (token.size() > 4096 || !absl::WebSafeBase64Unescape(token, &raw) ||
-      raw.size() < 16 ||
-      Checksum(secret, filters, absl::string_view(raw).substr(16)) !=
-          absl::string_view(raw).substr(0, 16)) {
-    return InvalidArgumentError(
-        "page_token",
-        "is not a token returned by a previous call with the same filters");
-  }
-  return raw.substr(16);
 }
 
 // Chronological order of items: by the four bounds (unbounded starts first,
