@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "annals/catalog_client.h"
+#include "annals/channel.h"
 #include "annals/timeline_client.h"
 #include "clients/cli/args.h"
 #include "clients/cli/render.h"
@@ -26,6 +27,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/temporal/extent.h"
 
 namespace annals::cli {
@@ -56,6 +58,8 @@ Timeline commands:
   count --bucket=year|month --from=DATE --to=DATE
   render -o FILE.svg [...]       draw a timeline as SVG (and --html=FILE.html)
   demo                           five questions about the NATO data set
+Operations:
+  health [catalog|timeline]      SERVING or NOT_SERVING (exit 0 only when SERVING)
 
 Global flags (also before or after the command):
   --catalog    catalog address (env ANNALS_CATALOG, default 127.0.0.1:7401)
@@ -64,6 +68,13 @@ Global flags (also before or after the command):
   --timeout    per-call deadline in seconds (default 10)
   --min-sequence  timeline answers wait until this catalog sequence is applied
                (a command's own writes are always waited for)
+  --tls_ca     PEM CA that signs the servers' certificates; connects over TLS
+               (env ANNALS_TLS_CA)
+  --tls_cert   PEM client certificate, for servers that require mutual TLS
+               (env ANNALS_TLS_CERT; needs --tls_key)
+  --tls_key    PEM key of --tls_cert (env ANNALS_TLS_KEY)
+  --token_file file holding the bearer token sent with every call
+               (env ANNALS_TOKEN_FILE); without TLS it travels in clear text
 Run "annals COMMAND --help" for a command's flags.
 )";
 
@@ -157,6 +168,18 @@ const std::map<std::string, CommandSpec>& Commands() {
          "to-year"},
         {}}},
       {"demo", {"annals demo", {}, {}}},
+      {"health",
+       {"annals health [catalog|timeline] [--service=NAME]\n"
+        "  Calls grpc.health.v1.Health/Check on the catalog, or on the "
+        "timeline\n"
+        "  (\"timeline\", or --timeline[=HOST:PORT] after the command), and "
+        "prints\n"
+        "  SERVING or NOT_SERVING. Exit status 0 only when SERVING. NAME: a "
+        "service\n"
+        "  such as annals.timeline.v1.TimelineService (default \"\": the "
+        "whole server).",
+        {"service"},
+        {}}},
   };
   return *commands;
 }
@@ -234,27 +257,25 @@ std::string DurationText(const tv1::DurationRange& duration) {
 
 class Tool {
  public:
+  // `options` carries the timeout, TLS and token (ClientOptionsFrom()).
   Tool(std::ostream& out, std::ostream& err, const Environment& environment,
-       const Args& global)
-      : out_(out), err_(err), environment_(environment) {
+       const Args& global, const ClientOptions& options)
+      : out_(out), err_(err), environment_(environment), options_(options) {
     json_ = global.Has("json");
-    ClientOptions options;
-    if (absl::StatusOr<int64_t> seconds = global.GetInt("timeout", 10);
-        seconds.ok() && *seconds > 0) {
-      options.timeout = absl::Seconds(*seconds);
-    }
+    catalog_address_ =
+        Address(global, "catalog", "ANNALS_CATALOG", kDefaultCatalog);
+    timeline_address_ =
+        Address(global, "timeline", "ANNALS_TIMELINE", kDefaultTimeline);
     auto session = std::make_shared<Session>();
     // Read at least this catalog sequence (e.g. the one `import` printed).
     if (absl::StatusOr<int64_t> min = global.GetInt("min-sequence", 0);
         min.ok()) {
       session->ObserveWrite(*min);
     }
-    catalog_ = std::make_unique<CatalogClient>(CatalogClient::Connect(
-        Address(global, "catalog", "ANNALS_CATALOG", kDefaultCatalog), options,
-        session));
-    timeline_ = std::make_unique<TimelineClient>(TimelineClient::Connect(
-        Address(global, "timeline", "ANNALS_TIMELINE", kDefaultTimeline),
-        options, session));
+    catalog_ = std::make_unique<CatalogClient>(
+        CatalogClient::Connect(catalog_address_, options, session));
+    timeline_ = std::make_unique<TimelineClient>(
+        TimelineClient::Connect(timeline_address_, options, session));
   }
 
   int Dispatch(const std::string& command, const Args& args) {
@@ -271,6 +292,7 @@ class Tool {
     if (command == "count") return Count(args);
     if (command == "render") return Render(args);
     if (command == "demo") return Demo();
+    if (command == "health") return Health(args);
     return Usage(absl::StrCat("unknown command \"", command, "\""));
   }
 
@@ -1076,6 +1098,43 @@ class Tool {
     return 0;
   }
 
+  int Health(const Args& args) {
+    if (args.positionals().size() > 1 ||
+        (args.positionals().size() == 1 && args.positionals()[0] != "catalog" &&
+         args.positionals()[0] != "timeline")) {
+      return Usage(
+          "health takes catalog or timeline (see annals health --help)");
+    }
+    const bool timeline =
+        !args.positionals().empty() && args.positionals()[0] == "timeline";
+    const std::string& address =
+        timeline ? timeline_address_ : catalog_address_;
+    auto stub =
+        grpc::health::v1::Health::NewStub(CreateChannel(address, options_));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(args.Get("service"));
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = stub->Check(&context, request, &response);
+    if (!status.ok()) {
+      return Fail(
+          absl::StrCat("health of ", address),
+          absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                       status.error_message()));
+    }
+    if (json_) {
+      Emit(response);
+    } else {
+      out_ << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                  response.status())
+           << "\n";
+    }
+    return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+               ? 0
+               : 1;
+  }
+
   int Demo() {
     struct Question {
       std::string text;
@@ -1112,18 +1171,65 @@ class Tool {
   std::ostream& out_;
   std::ostream& err_;
   const Environment& environment_;
+  const ClientOptions options_;
+  std::string catalog_address_;
+  std::string timeline_address_;
   bool json_ = false;
   std::unique_ptr<CatalogClient> catalog_;
   std::unique_ptr<TimelineClient> timeline_;
   std::map<std::string, std::string> labels_;
 };
 
+// --name, or else the environment variable, or else "".
+std::string Setting(const Args& args, const std::string& flag,
+                    const Environment& environment,
+                    const std::string& variable) {
+  if (args.Has(flag)) return args.Get(flag);
+  auto it = environment.variables.find(variable);
+  return it != environment.variables.end() ? it->second : "";
+}
+
+// The timeout, TLS files and token file, read now so that a bad path is a
+// usage error (exit status 2) before any call.
+absl::StatusOr<ClientOptions> ClientOptionsFrom(
+    const Args& args, const Environment& environment) {
+  ClientOptions options;
+  absl::StatusOr<int64_t> seconds = args.GetInt("timeout", 10);
+  if (!seconds.ok()) return seconds.status();
+  if (*seconds > 0) options.timeout = absl::Seconds(*seconds);
+  const std::string ca = Setting(args, "tls_ca", environment, "ANNALS_TLS_CA");
+  const std::string cert =
+      Setting(args, "tls_cert", environment, "ANNALS_TLS_CERT");
+  const std::string key =
+      Setting(args, "tls_key", environment, "ANNALS_TLS_KEY");
+  if (!ca.empty() || !cert.empty() || !key.empty()) {
+    absl::StatusOr<TlsOptions> tls = LoadTlsFiles(ca, cert, key);
+    if (!tls.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tls_ca/--tls_cert/--tls_key: ", tls.status().message()));
+    }
+    options.tls = *std::move(tls);
+  }
+  const std::string token_file =
+      Setting(args, "token_file", environment, "ANNALS_TOKEN_FILE");
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> token = ReadTokenFile(token_file);
+    if (!token.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--token_file: ", token.status().message()));
+    }
+    options.bearer_token = *std::move(token);
+  }
+  return options;
+}
+
 }  // namespace
 
 int Run(const std::vector<std::string>& argv, std::ostream& out,
         std::ostream& err, const Environment& environment) {
-  static const std::set<std::string> kGlobalFlags = {"catalog", "timeline",
-                                                     "timeout", "min-sequence"};
+  static const std::set<std::string> kGlobalFlags = {
+      "catalog", "timeline", "timeout", "min-sequence",
+      "tls_ca",  "tls_cert", "tls_key", "token_file"};
   static const std::set<std::string> kGlobalSwitches = {"json", "help"};
   // The command is the first word that is not a global flag or its value.
   std::string command;
@@ -1133,6 +1239,16 @@ int Run(const std::vector<std::string>& argv, std::ostream& out,
     if (command.empty() && !absl::StartsWith(arg, "--")) {
       command = arg;
       continue;
+    }
+    // `annals health --timeline[=ADDRESS]` checks the timeline; a bare
+    // --timeline there takes no value.
+    if (command == "health" &&
+        (arg == "--timeline" || absl::StartsWith(arg, "--timeline="))) {
+      rest.push_back("timeline");
+      if (arg == "--timeline" &&
+          (i + 1 >= argv.size() || absl::StartsWith(argv[i + 1], "--"))) {
+        continue;
+      }
     }
     if (command.empty() && kGlobalFlags.contains(arg.substr(2)) &&
         arg.find('=') == std::string::npos && i + 1 < argv.size()) {
@@ -1167,7 +1283,12 @@ int Run(const std::vector<std::string>& argv, std::ostream& out,
     out << "Usage: " << spec->second.usage << "\n";
     return 0;
   }
-  Tool tool(out, err, environment, *args);
+  absl::StatusOr<ClientOptions> options = ClientOptionsFrom(*args, environment);
+  if (!options.ok()) {
+    err << "annals: " << options.status().message() << "\n";
+    return 2;
+  }
+  Tool tool(out, err, environment, *args, *options);
   return tool.Dispatch(command, *args);
 }
 

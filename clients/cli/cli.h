@@ -11,7 +11,8 @@
 namespace annals::cli {
 
 struct Environment {
-  // Environment variables the tool reads: ANNALS_CATALOG, ANNALS_TIMELINE.
+  // Environment variables the tool reads: ANNALS_CATALOG, ANNALS_TIMELINE,
+  // ANNALS_TLS_CA, ANNALS_TLS_CERT, ANNALS_TLS_KEY, ANNALS_TOKEN_FILE.
   std::map<std::string, std::string> variables;
   // Whether standard output is a terminal: progress bars only then.
   bool interactive = false;

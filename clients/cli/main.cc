@@ -8,7 +8,9 @@
 
 int main(int argc, char** argv) {
   annals::cli::Environment environment;
-  for (const char* name : {"ANNALS_CATALOG", "ANNALS_TIMELINE"}) {
+  for (const char* name :
+       {"ANNALS_CATALOG", "ANNALS_TIMELINE", "ANNALS_TLS_CA", "ANNALS_TLS_CERT",
+        "ANNALS_TLS_KEY", "ANNALS_TOKEN_FILE"}) {
     if (const char* value = std::getenv(name))
       environment.variables[name] = value;
   }

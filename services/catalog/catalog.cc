@@ -610,8 +610,8 @@ absl::StatusOr<v1::Entity> Catalog::GetEntity(
 
 absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
     const v1::ListEntitiesRequest& request) const {
-  absl::StatusOr<int> page_size =
-      ValidatePageSize("page_size", request.page_size());
+  absl::StatusOr<int> page_size = ValidatePageSize(
+      "page_size", request.page_size(), options_.max_page_size);
   if (!page_size.ok()) return page_size.status();
   if (!request.kind().empty() && !IsValidKind(request.kind())) {
     return InvalidArgumentError(
@@ -907,8 +907,8 @@ absl::StatusOr<v1::Statement> Catalog::GetStatement(
 
 absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
     const v1::ListStatementsRequest& request) const {
-  absl::StatusOr<int> page_size =
-      ValidatePageSize("page_size", request.page_size());
+  absl::StatusOr<int> page_size = ValidatePageSize(
+      "page_size", request.page_size(), options_.max_page_size);
   if (!page_size.ok()) return page_size.status();
   std::string subject, object;
   if (!request.subject().empty()) {

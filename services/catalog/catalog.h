@@ -38,6 +38,9 @@ struct CatalogOptions {
   // Source of record times. Default: the system clock. Record times never go
   // backwards: a clock that does is held at the last commit time.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Largest page_size a List call may ask for; larger ones fail with
+  // INVALID_ARGUMENT. Default: kMaxPageSize (1000).
+  int max_page_size = 1000;
 };
 
 class Catalog {

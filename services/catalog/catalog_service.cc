@@ -1,9 +1,11 @@
 #include "services/catalog/catalog_service.h"
 
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/security/reject.h"
 #include "services/common/status/errors.h"
 #include "services/common/status/grpc_status.h"
 
@@ -83,8 +85,12 @@ class ImportReactor final
 class WatchReactor final
     : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
  public:
-  WatchReactor(Catalog* catalog, int64_t after_sequence)
-      : catalog_(catalog), next_after_(after_sequence) {
+  // Holds one of the service's stream slots (`open_streams`) until done.
+  WatchReactor(Catalog* catalog, int64_t after_sequence,
+               std::atomic<int>* open_streams)
+      : catalog_(catalog),
+        open_streams_(open_streams),
+        next_after_(after_sequence) {
     // The first message reports the catalog's identity and head, so a
     // follower knows how far it has to catch up.
     response_.set_head_sequence(catalog_->head_sequence());
@@ -115,7 +121,10 @@ class WatchReactor final
     if (finish) Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    open_streams_->fetch_sub(1);
+    delete this;
+  }
 
  private:
   // Sends the next batch of changes, or waits for one. Called with no write
@@ -160,6 +169,7 @@ class WatchReactor final
   }
 
   Catalog* const catalog_;
+  std::atomic<int>* const open_streams_;
   absl::Mutex mu_;
   int64_t next_after_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
@@ -246,7 +256,15 @@ CatalogService::WatchChanges(grpc::CallbackServerContext* context,
     };
     return new Rejected();
   }
-  return new WatchReactor(catalog_, request->after_sequence());
+  // Count first, then check, so that concurrent calls never exceed the
+  // limit together.
+  if (open_streams_.fetch_add(1) >= max_streams_ && max_streams_ > 0) {
+    open_streams_.fetch_sub(1);
+    return security::RejectWriter<v1::WatchChangesResponse>(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "too many change-feed streams (", max_streams_, "); try later")));
+  }
+  return new WatchReactor(catalog_, request->after_sequence(), &open_streams_);
 }
 
 }  // namespace annals::catalog

@@ -3,6 +3,8 @@
 #ifndef ANNALS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 #define ANNALS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 
+#include <atomic>
+
 #include "annals/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/catalog/catalog.h"
 
@@ -12,7 +14,14 @@ namespace annals::catalog {
 // service and every call in flight.
 class CatalogService final : public v1::CatalogService::CallbackService {
  public:
-  explicit CatalogService(Catalog* catalog) : catalog_(catalog) {}
+  // At most `max_streams` WatchChanges streams are open at once (0: no
+  // limit); another fails with RESOURCE_EXHAUSTED "too many change-feed
+  // streams (N); try later".
+  explicit CatalogService(Catalog* catalog, int max_streams = 0)
+      : catalog_(catalog), max_streams_(max_streams) {}
+
+  // WatchChanges streams open now.
+  int open_streams() const { return open_streams_.load(); }
 
   grpc::ServerUnaryReactor* CreateEntity(grpc::CallbackServerContext* context,
                                          const v1::CreateEntityRequest* request,
@@ -54,6 +63,8 @@ class CatalogService final : public v1::CatalogService::CallbackService {
 
  private:
   Catalog* const catalog_;
+  const int max_streams_;
+  std::atomic<int> open_streams_{0};
 };
 
 }  // namespace annals::catalog

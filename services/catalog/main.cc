@@ -2,10 +2,20 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/catalog/server.h"
+#include "services/common/config/flags.h"
+#include "services/common/config/server_config.h"
+#include "services/common/logging/grpc_log.h"
+#include "services/common/logging/logger.h"
+#include "services/common/metrics/http_endpoint.h"
 #include "services/common/process/flags.h"
 #include "services/common/process/signals.h"
 
@@ -14,10 +24,12 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7401",
           "machines.");
 ABSL_FLAG(std::string, data_dir, "annals-data/catalog",
           "Folder of the catalog's RocksDB database; created if missing.");
-ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
-          "On SIGTERM or SIGINT, how long calls in flight may take to finish.");
-ABSL_FLAG(int, max_message_bytes, 16 << 20,
-          "Largest request accepted, in bytes.");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9401",
+          "host:port of the Prometheus metrics endpoint (GET /metrics, "
+          "docs/metrics.md); \"off\" or an empty value disables it.");
+ABSL_FLAG(int, max_streams, 100,
+          "Most WatchChanges streams open at once; more fail with "
+          "RESOURCE_EXHAUSTED. 0: no limit.");
 
 int main(int argc, char** argv) {
   annals::ParseServiceFlags(
@@ -29,28 +41,79 @@ int main(int argc, char** argv) {
   // the signals.
   annals::BlockTerminationSignals();
 
+  // TLS, tokens, limits and logging (services/common/config); a bad value
+  // exits with status 2.
+  constexpr char kProgram[] = "annals-catalog";
+  absl::StatusOr<annals::config::ServerConfig> config =
+      annals::config::LoadServerConfig();
+  if (!config.ok()) {
+    annals::config::ExitWithConfigError(kProgram, config.status());
+  }
   annals::catalog::CatalogServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
-  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.max_streams = absl::GetFlag(FLAGS_max_streams);
+  for (const absl::Status& check :
+       {annals::config::ValidateAddress("--listen", options.listen),
+        options.data_dir.empty()
+            ? absl::InvalidArgumentError("--data_dir: must not be empty")
+            : absl::OkStatus(),
+        annals::config::ValidateRange("--max_streams", options.max_streams, 0,
+                                      1000000)}) {
+    if (!check.ok()) annals::config::ExitWithConfigError(kProgram, check);
+  }
+  options.max_receive_message_bytes = config->max_message_bytes;
+  options.max_page_size = config->max_page_size;
+  options.security = config->security;
+  std::shared_ptr<annals::logging::Logger> logger =
+      config->MakeLogger(kProgram);
+  annals::logging::RouteGrpcLogs(logger);
+  options.logger = logger;
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (options.metrics_listen == "off") options.metrics_listen.clear();
+  if (!options.metrics_listen.empty()) {
+    absl::Status address =
+        annals::metrics::ParseListenAddress(options.metrics_listen).status();
+    if (!address.ok()) {
+      annals::config::ExitWithConfigError(
+          kProgram, absl::InvalidArgumentError(
+                        absl::StrCat("--metrics_listen: ", address.message())));
+    }
+  }
   auto server = annals::catalog::CatalogServer::Start(options);
   if (!server.ok()) {
+    logger->Error("cannot start", {{"error", server.status().ToString()}});
     std::fprintf(stderr, "annals-catalog: %s\n",
                  server.status().ToString().c_str());
     return 1;
   }
+  std::vector<annals::logging::Field> started = {
+      {"listen", options.listen},
+      {"port", (*server)->port()},
+      {"data_dir", options.data_dir},
+      {"sequence", (*server)->catalog().head_sequence()},
+      {"max_streams", options.max_streams}};
+  for (annals::logging::Field& field : config->Describe()) {
+    started.push_back(std::move(field));
+  }
+  logger->Log(annals::logging::Level::kInfo, "serving", started);
+  annals::config::WarnIfExposedWithoutTls(*logger, options.listen, *config);
   std::printf(
       "annals-catalog listening on %s (port %d), data in %s, "
       "sequence %lld\n",
       options.listen.c_str(), (*server)->port(), options.data_dir.c_str(),
       static_cast<long long>((*server)->catalog().head_sequence()));
+  if ((*server)->metrics_port() != 0) {
+    std::printf("annals-catalog metrics on %s\n",
+                (*server)->metrics_url().c_str());
+  }
   std::fflush(stdout);
 
   int signal = annals::WaitForTerminationSignal();
   std::printf("annals-catalog: signal %d, shutting down\n", signal);
   std::fflush(stdout);
-  absl::Status status =
-      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  logger->Info("shutting down", {{"signal", signal}});
+  absl::Status status = (*server)->Shutdown(config->shutdown_grace);
   if (!status.ok()) {
     std::fprintf(stderr, "annals-catalog: shutdown: %s\n",
                  status.ToString().c_str());

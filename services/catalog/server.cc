@@ -7,15 +7,59 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "proto/reflection.h"
+#include "services/catalog/authorized_service.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/storage/rocksdb_storage.h"
+#include "services/common/logging/rpc_log.h"
+#include "services/common/metrics/grpc_server_metrics.h"
+#include "services/common/metrics/http_endpoint.h"
+#include "services/common/metrics/registry.h"
+#include "services/common/security/tls.h"
 
 namespace annals::catalog {
+namespace {
+
+// The catalog's own metrics (docs/metrics.md), read at scrape time.
+// `catalog` and `storage` (owned by the catalog) must outlive the
+// registry's rendering.
+void AddCatalogMetrics(metrics::Registry& registry, const Catalog* catalog,
+                       const Storage* storage) {
+  registry.AddGaugeCallback(
+      "annals_catalog_head_sequence",
+      "The catalog's last committed sequence (0 when empty).",
+      [catalog] { return static_cast<double>(catalog->head_sequence()); });
+  const int64_t start_head = catalog->head_sequence();
+  registry.AddCounterCallback(
+      "annals_catalog_changes_committed_total",
+      "Changes committed since this process started; rate() of it is the "
+      "write rate in changes per second.",
+      [catalog, start_head] {
+        return static_cast<double>(catalog->head_sequence() - start_head);
+      });
+  registry.AddCollector([storage](std::vector<metrics::CollectedSample>& out) {
+    for (const StorageProperty& property : storage->Properties()) {
+      metrics::CollectedSample sample;
+      sample.name = absl::StrCat("annals_catalog_storage_", property.name);
+      sample.help = property.help;
+      sample.type = metrics::MetricType::kGauge;
+      if (!property.space.empty()) sample.labels = {{"space", property.space}};
+      sample.value = static_cast<double>(property.value);
+      out.push_back(std::move(sample));
+    }
+  });
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
     const CatalogServerOptions& options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir: is required");
+  }
+  if (options.max_page_size < 1 || options.max_streams < 0) {
+    return absl::InvalidArgumentError(
+        "max_page_size must be at least 1 and max_streams at least 0");
   }
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
@@ -29,30 +73,73 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   absl::StatusOr<std::unique_ptr<Storage>> storage =
       OpenRocksDbStorage(options.data_dir, storage_options);
   if (!storage.ok()) return storage.status();
+  const Storage* storage_view = storage->get();  // owned by the catalog
 
   std::unique_ptr<CatalogServer> server(new CatalogServer());
+  CatalogOptions catalog_options;
+  catalog_options.max_page_size = options.max_page_size;
   absl::StatusOr<std::unique_ptr<Catalog>> catalog =
-      Catalog::Open(*std::move(storage));
+      Catalog::Open(*std::move(storage), std::move(catalog_options));
   if (!catalog.ok()) return catalog.status();
   server->catalog_ = *std::move(catalog);
-  server->service_ = std::make_unique<CatalogService>(server->catalog_.get());
+  server->service_ = std::make_unique<CatalogService>(server->catalog_.get(),
+                                                      options.max_streams);
+  server->authorizer_ = std::make_unique<security::CallAuthorizer>(
+      options.security.auth_token, options.security.auth_reads, options.logger);
+  server->authorized_service_ = std::make_unique<AuthorizedCatalogService>(
+      server->service_.get(), server->authorizer_.get());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      security::MakeServerCredentials(options.security.tls);
+  if (!credentials.ok()) return credentials.status();
 
   grpc::EnableDefaultHealthCheckService(true);
+  LinkReflectedDescriptors();  // health and error details, for reflection
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
-  builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->authorized_service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  if (!options.metrics_listen.empty()) {
+    server->metrics_ = std::make_unique<metrics::Registry>();
+    server->grpc_metrics_ =
+        std::make_unique<metrics::GrpcServerMetrics>(server->metrics_.get());
+    interceptors.push_back(server->grpc_metrics_->NewInterceptorFactory());
+  }
+  if (options.logger != nullptr) {
+    interceptors.push_back(
+        logging::NewRpcLogInterceptorFactory(options.logger));
+  }
+  if (!interceptors.empty()) {
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen,
                      " (address in use, or not a valid host:port)"));
   }
+  if (server->metrics_ != nullptr) {
+    AddCatalogMetrics(*server->metrics_, server->catalog_.get(), storage_view);
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =
+        metrics::MetricsEndpoint::Start(options.metrics_listen,
+                                        server->metrics_.get());
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
   server->server_->GetHealthCheckService()->SetServingStatus(
       std::string(v1::CatalogService::service_full_name()), true);
   return server;
+}
+
+int CatalogServer::metrics_port() const {
+  return metrics_endpoint_ != nullptr ? metrics_endpoint_->port() : 0;
+}
+
+std::string CatalogServer::metrics_url() const {
+  return metrics_endpoint_ != nullptr ? metrics_endpoint_->url() : "";
 }
 
 CatalogServer::~CatalogServer() {
@@ -62,6 +149,7 @@ CatalogServer::~CatalogServer() {
 absl::Status CatalogServer::Shutdown(absl::Duration grace) {
   if (stopped_) return absl::OkStatus();
   stopped_ = true;
+  if (metrics_endpoint_ != nullptr) metrics_endpoint_->Stop();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->Shutdown();
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

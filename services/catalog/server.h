@@ -9,13 +9,23 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/catalog/catalog.h"
+#include "services/common/logging/logger.h"
+#include "services/common/security/bearer_token.h"
+#include "services/common/security/server_security.h"
 
 namespace grpc {
 class Server;
 }
 
+namespace annals::metrics {
+class GrpcServerMetrics;
+class MetricsEndpoint;
+class Registry;
+}  // namespace annals::metrics
+
 namespace annals::catalog {
 
+class AuthorizedCatalogService;
 class CatalogService;
 
 struct CatalogServerOptions {
@@ -29,6 +39,20 @@ struct CatalogServerOptions {
   int max_receive_message_bytes = 16 << 20;
   // Acknowledge writes only after the WAL is synced. Default: true.
   bool sync_writes = true;
+  // host:port of the Prometheus endpoint (GET /metrics, docs/metrics.md);
+  // port 0 picks a free port (see metrics_port()). Empty: no endpoint and
+  // no per-call recording. Default: empty.
+  std::string metrics_listen;
+  // TLS and bearer tokens (see authorized_service.h). Default: plaintext,
+  // no token.
+  security::ServerSecurity security;
+  // Largest page_size of ListEntities and ListStatements. Default: 1000.
+  int max_page_size = 1000;
+  // Most WatchChanges streams open at once; 0: no limit. Default: 100.
+  int max_streams = 100;
+  // Receives start-up events, refused calls, and (at debug level) one event
+  // per call. Null: no logging. Default: null.
+  std::shared_ptr<const logging::Logger> logger;
 };
 
 class CatalogServer {
@@ -42,6 +66,10 @@ class CatalogServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The metrics endpoint's port, or 0 without one.
+  int metrics_port() const;
+  // "http://HOST:PORT/metrics", or empty without an endpoint.
+  std::string metrics_url() const;
   Catalog& catalog() { return *catalog_; }
 
   // Stops accepting calls, gives calls in flight until `grace` to finish
@@ -51,9 +79,15 @@ class CatalogServer {
  private:
   CatalogServer() = default;
 
+  // Declared before server_, which uses them, so that they outlive it.
+  std::unique_ptr<metrics::Registry> metrics_;
+  std::unique_ptr<metrics::GrpcServerMetrics> grpc_metrics_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<CatalogService> service_;
+  std::unique_ptr<security::CallAuthorizer> authorizer_;
+  std::unique_ptr<AuthorizedCatalogService> authorized_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   int port_ = 0;
   bool stopped_ = false;
 };

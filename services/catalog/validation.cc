@@ -224,13 +224,16 @@ absl::Status ValidateRequestId(absl::string_view field, absl::string_view id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size) {
-  if (page_size < 0 || page_size > kMaxPageSize) {
+absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size,
+                                     int max_page_size) {
+  const int default_size = std::min(kDefaultPageSize, max_page_size);
+  if (page_size < 0 || page_size > max_page_size) {
     return InvalidArgumentError(
-        field, absl::StrCat(page_size, " is out of range: use 1-", kMaxPageSize,
-                            ", or 0 for the default of ", kDefaultPageSize));
+        field,
+        absl::StrCat(page_size, " is out of range: use 1-", max_page_size,
+                     ", or 0 for the default of ", default_size));
   }
-  return page_size == 0 ? kDefaultPageSize : page_size;
+  return page_size == 0 ? default_size : page_size;
 }
 
 absl::Status ValidateLine(absl::string_view field, absl::string_view text,

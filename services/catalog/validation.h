@@ -24,6 +24,8 @@ inline constexpr size_t kMaxSources = 32;
 inline constexpr size_t kMaxTextLength = 16 * 1024;
 inline constexpr size_t kMaxRequestIdLength = 128;
 inline constexpr int kDefaultPageSize = 50;
+// The default largest page; servers may configure another
+// (CatalogOptions::max_page_size).
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr size_t kMaxImportRecords = 10000;
 
@@ -53,8 +55,11 @@ std::string StatementName(absl::string_view id);
 // Optional request id: empty, or 1-128 printable ASCII characters.
 absl::Status ValidateRequestId(absl::string_view field, absl::string_view id);
 
-// 0 means the default; 1..kMaxPageSize are taken as they are.
-absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size);
+// 0 means the default (kDefaultPageSize, or `max_page_size` if smaller);
+// 1..max_page_size are taken as they are; anything else is INVALID_ARGUMENT
+// naming `field` and the range.
+absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size,
+                                     int max_page_size = kMaxPageSize);
 
 // A single-line text: valid UTF-8, no control characters, at most
 // `max_length` bytes. `required` rejects the empty string.

@@ -4,13 +4,16 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "annals/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/common/status/grpc_status.h"
 
 namespace annals::timeline {
 namespace {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& target,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   // A catalog that restarts should be found again within a couple of
   // seconds, not gRPC's default of up to two minutes.
@@ -18,15 +21,20 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(
+      target,
+      credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
+      args);
 }
 
 class GrpcChangeStream final : public ChangeStream {
  public:
   GrpcChangeStream(const std::shared_ptr<grpc::Channel>& channel,
-                   int64_t after_sequence)
+                   int64_t after_sequence, const std::string& token)
       : stub_(catalog::v1::CatalogService::NewStub(channel)) {
+    if (!token.empty()) {
+      context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    }
     catalog::v1::WatchChangesRequest request;
     request.set_after_sequence(after_sequence);
     reader_ = stub_->WatchChanges(&context_, request);
@@ -49,8 +57,11 @@ class GrpcChangeStream final : public ChangeStream {
 
 }  // namespace
 
-GrpcChangeSource::GrpcChangeSource(absl::string_view target)
-    : target_(target), channel_(MakeChannel(target_)) {}
+GrpcChangeSource::GrpcChangeSource(absl::string_view target,
+                                   CatalogConnection connection)
+    : connection_(std::move(connection)),
+      target_(target),
+      channel_(MakeChannel(target_, connection_.credentials)) {}
 
 absl::StatusOr<std::unique_ptr<ChangeStream>> GrpcChangeSource::Watch(
     int64_t after_sequence) {
@@ -59,14 +70,15 @@ absl::StatusOr<std::unique_ptr<ChangeStream>> GrpcChangeSource::Watch(
     absl::MutexLock lock(&mu_);
     channel = channel_;
   }
-  return std::make_unique<GrpcChangeStream>(channel, after_sequence);
+  return std::make_unique<GrpcChangeStream>(channel, after_sequence,
+                                            connection_.token);
 }
 
 void GrpcChangeSource::SetTarget(absl::string_view target) {
   absl::MutexLock lock(&mu_);
   if (target == target_) return;
   target_ = std::string(target);
-  channel_ = MakeChannel(target_);
+  channel_ = MakeChannel(target_, connection_.credentials);
 }
 
 std::string GrpcChangeSource::target() const {

@@ -19,14 +19,26 @@
 
 namespace grpc {
 class Channel;
-}
+class ChannelCredentials;
+}  // namespace grpc
 
 namespace annals::timeline {
+
+// How to reach a catalog that requires TLS or a bearer token.
+struct CatalogConnection {
+  // Channel credentials (see security::MakeChannelCredentials). Null:
+  // plaintext. Default: null.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Sent as "authorization: Bearer <token>" on every stream when not empty
+  // (for a catalog that requires it for reads). Default: empty.
+  std::string token;
+};
 
 class GrpcChangeSource final : public ChangeSource {
  public:
   // `target` is a gRPC target such as "127.0.0.1:7401".
-  explicit GrpcChangeSource(absl::string_view target);
+  explicit GrpcChangeSource(absl::string_view target,
+                            CatalogConnection connection = {});
 
   absl::StatusOr<std::unique_ptr<ChangeStream>> Watch(
       int64_t after_sequence) override;
@@ -36,6 +48,7 @@ class GrpcChangeSource final : public ChangeSource {
   std::string target() const;
 
  private:
+  const CatalogConnection connection_;
   mutable absl::Mutex mu_;
   std::string target_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<grpc::Channel> channel_ ABSL_GUARDED_BY(mu_);

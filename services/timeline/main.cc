@@ -1,10 +1,20 @@
 // annals-timeline: parses flags, starts TimelineServer, stops on SIGTERM or
 // SIGINT.
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/common/config/flags.h"
+#include "services/common/config/server_config.h"
+#include "services/common/logging/grpc_log.h"
+#include "services/common/logging/logger.h"
+#include "services/common/metrics/http_endpoint.h"
 #include "services/common/process/flags.h"
 #include "services/common/process/signals.h"
 #include "services/timeline/server.h"
@@ -16,8 +26,26 @@ ABSL_FLAG(std::string, catalog, "127.0.0.1:7401",
           "host:port of the annals-catalog whose change feed to follow.");
 ABSL_FLAG(absl::Duration, max_wait, absl::Seconds(10),
           "Longest wait for min_sequence by a call without a deadline.");
-ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
-          "On SIGTERM or SIGINT, how long calls in flight may take to finish.");
+ABSL_FLAG(std::string, catalog_tls_ca, "",
+          "PEM CA certificate(s) that sign the catalog's certificate. "
+          "Setting it (or --catalog_tls_cert) connects to the catalog over "
+          "TLS.");
+ABSL_FLAG(std::string, catalog_tls_cert, "",
+          "PEM client certificate for a catalog that requires mutual TLS; "
+          "needs --catalog_tls_key. Without --catalog_tls_ca the system's "
+          "root CAs check the catalog.");
+ABSL_FLAG(std::string, catalog_tls_key, "",
+          "PEM private key of --catalog_tls_cert.");
+ABSL_FLAG(std::string, catalog_token_file, "",
+          "File holding the bearer token to send to a catalog that requires "
+          "one for reads (its --auth_reads).");
+ABSL_FLAG(int, max_window_days, 0,
+          "Longest [from, to) window of QueryWindow, FindGaps and CountActive, "
+          "in days; with a limit both ends are required, and longer windows "
+          "fail with INVALID_ARGUMENT. 0: no limit.");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9402",
+          "host:port of the Prometheus metrics endpoint (GET /metrics, "
+          "docs/metrics.md); \"off\" or an empty value disables it.");
 
 int main(int argc, char** argv) {
   annals::ParseServiceFlags(
@@ -29,27 +57,101 @@ int main(int argc, char** argv) {
   // the signals.
   annals::BlockTerminationSignals();
 
+  // TLS, tokens, limits and logging (services/common/config); a bad value
+  // exits with status 2.
+  constexpr char kProgram[] = "annals-timeline";
+  absl::StatusOr<annals::config::ServerConfig> config =
+      annals::config::LoadServerConfig();
+  if (!config.ok()) {
+    annals::config::ExitWithConfigError(kProgram, config.status());
+  }
   annals::timeline::TimelineServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.catalog = absl::GetFlag(FLAGS_catalog);
   options.max_wait = absl::GetFlag(FLAGS_max_wait);
+  options.limits.max_page_size = config->max_page_size;
+  options.limits.max_window_days = absl::GetFlag(FLAGS_max_window_days);
+  for (const absl::Status& check :
+       {annals::config::ValidateAddress("--listen", options.listen),
+        options.catalog.empty()
+            ? absl::InvalidArgumentError("--catalog: must not be empty")
+            : absl::OkStatus(),
+        annals::config::ValidateRange(
+            "--max_window_days", options.limits.max_window_days, 0, 3660000),
+        options.max_wait > absl::ZeroDuration()
+            ? absl::OkStatus()
+            : absl::InvalidArgumentError("--max_wait: must be positive")}) {
+    if (!check.ok()) annals::config::ExitWithConfigError(kProgram, check);
+  }
+  absl::StatusOr<annals::config::ClientConnection> connection =
+      annals::config::LoadClientConnection(
+          {.flag_prefix = "--catalog_",
+           .ca_file = absl::GetFlag(FLAGS_catalog_tls_ca),
+           .cert_file = absl::GetFlag(FLAGS_catalog_tls_cert),
+           .key_file = absl::GetFlag(FLAGS_catalog_tls_key),
+           .token_file = absl::GetFlag(FLAGS_catalog_token_file)});
+  if (!connection.ok()) {
+    annals::config::ExitWithConfigError(kProgram, connection.status());
+  }
+  options.catalog_connection.credentials = connection->credentials;
+  options.catalog_connection.token = connection->token;
+  options.max_receive_message_bytes = config->max_message_bytes;
+  options.security = config->security;
+  std::shared_ptr<annals::logging::Logger> logger =
+      config->MakeLogger(kProgram);
+  annals::logging::RouteGrpcLogs(logger);
+  options.logger = logger;
+  if (!config->security.auth_token.empty() && !config->security.auth_reads) {
+    logger->Warn(
+        "the timeline has only read methods: --auth_token_file takes effect "
+        "with --auth_reads");
+  }
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (options.metrics_listen == "off") options.metrics_listen.clear();
+  if (!options.metrics_listen.empty()) {
+    absl::Status address =
+        annals::metrics::ParseListenAddress(options.metrics_listen).status();
+    if (!address.ok()) {
+      annals::config::ExitWithConfigError(
+          kProgram, absl::InvalidArgumentError(
+                        absl::StrCat("--metrics_listen: ", address.message())));
+    }
+  }
   auto server = annals::timeline::TimelineServer::Start(options);
   if (!server.ok()) {
+    logger->Error("cannot start", {{"error", server.status().ToString()}});
     std::fprintf(stderr, "annals-timeline: %s\n",
                  server.status().ToString().c_str());
     return 1;
   }
+  std::vector<annals::logging::Field> started = {
+      {"listen", options.listen},
+      {"port", (*server)->port()},
+      {"catalog", options.catalog},
+      {"catalog_tls",
+       options.catalog_connection.credentials != nullptr ? "on" : "off"},
+      {"catalog_token_file", absl::GetFlag(FLAGS_catalog_token_file)},
+      {"max_window_days", options.limits.max_window_days}};
+  for (annals::logging::Field& field : config->Describe()) {
+    started.push_back(std::move(field));
+  }
+  logger->Log(annals::logging::Level::kInfo, "serving", started);
+  annals::config::WarnIfExposedWithoutTls(*logger, options.listen, *config);
   std::printf(
       "annals-timeline listening on %s (port %d), following the catalog at "
       "%s\n",
       options.listen.c_str(), (*server)->port(), options.catalog.c_str());
+  if ((*server)->metrics_port() != 0) {
+    std::printf("annals-timeline metrics on %s\n",
+                (*server)->metrics_url().c_str());
+  }
   std::fflush(stdout);
 
   int signal = annals::WaitForTerminationSignal();
   std::printf("annals-timeline: signal %d, shutting down\n", signal);
   std::fflush(stdout);
-  absl::Status status =
-      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  logger->Info("shutting down", {{"signal", signal}});
+  absl::Status status = (*server)->Shutdown(config->shutdown_grace);
   if (!status.ok()) {
     std::fprintf(stderr, "annals-timeline: shutdown: %s\n",
                  status.ToString().c_str());

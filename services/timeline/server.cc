@@ -4,35 +4,118 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "proto/reflection.h"
+#include "services/common/logging/rpc_log.h"
+#include "services/common/metrics/grpc_server_metrics.h"
+#include "services/common/metrics/http_endpoint.h"
+#include "services/common/metrics/registry.h"
+#include "services/common/security/tls.h"
+#include "services/timeline/authorized_service.h"
 #include "services/timeline/grpc_change_source.h"
 #include "services/timeline/timeline_service.h"
 
 namespace annals::timeline {
+namespace {
+
+// The timeline's own metrics (docs/metrics.md), read at scrape time.
+// `state` and `follower` must outlive the registry's rendering.
+void AddTimelineMetrics(metrics::Registry& registry, const TimelineState* state,
+                        const ChangeFollower* follower) {
+  registry.AddCollector([state,
+                         follower](std::vector<metrics::CollectedSample>& out) {
+    const int64_t applied = state->applied_sequence();
+    const FollowerStatus status = follower->status();
+    auto gauge = [&out](const char* name, const char* help, double value) {
+      out.push_back({name, help, metrics::MetricType::kGauge, {}, value});
+    };
+    gauge("annals_timeline_applied_sequence",
+          "The last catalog sequence applied to the timeline.",
+          static_cast<double>(applied));
+    gauge("annals_timeline_catalog_head_sequence",
+          "The catalog's head sequence as last reported by its change feed.",
+          static_cast<double>(status.catalog_head));
+    gauge("annals_timeline_lag_changes",
+          "Changes the catalog reported that the timeline has not applied "
+          "yet (catalog head minus applied sequence, at least 0).",
+          static_cast<double>(
+              std::max<int64_t>(0, status.catalog_head - applied)));
+    gauge("annals_timeline_feed_connected",
+          "1 while a change-feed stream from the catalog is open.",
+          status.connected ? 1 : 0);
+    gauge("annals_timeline_caught_up",
+          "1 once the initial catch-up with the catalog is done.",
+          status.caught_up ? 1 : 0);
+    gauge("annals_timeline_stopped",
+          "1 if the timeline stopped following because the catalog's "
+          "history diverged (see its log).",
+          status.stopped ? 1 : 0);
+    out.push_back({"annals_timeline_feed_connections_total",
+                   "Change-feed streams opened successfully.",
+                   metrics::MetricType::kCounter,
+                   {},
+                   static_cast<double>(status.connections)});
+  });
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
     const TimelineServerOptions& options) {
+  if (options.limits.max_page_size < 1 || options.limits.max_window_days < 0) {
+    return absl::InvalidArgumentError(
+        "limits: max_page_size must be at least 1 and max_window_days at "
+        "least 0");
+  }
   std::unique_ptr<TimelineServer> server(new TimelineServer());
-  server->state_ = std::make_unique<TimelineState>();
+  server->state_ = std::make_unique<TimelineState>(options.limits);
   server->gate_ = std::make_unique<SequenceGate>();
   if (options.change_source != nullptr) {
     server->source_ = options.change_source;
   } else {
-    auto source = std::make_shared<GrpcChangeSource>(options.catalog);
+    auto source = std::make_shared<GrpcChangeSource>(
+        options.catalog, options.catalog_connection);
     server->grpc_source_ = source.get();
     server->source_ = std::move(source);
   }
   server->service_ = std::make_unique<TimelineService>(
       server->state_.get(), server->gate_.get(), options.max_wait);
+  server->authorizer_ = std::make_unique<security::CallAuthorizer>(
+      options.security.auth_token, options.security.auth_reads, options.logger);
+  server->authorized_service_ = std::make_unique<AuthorizedTimelineService>(
+      server->service_.get(), server->authorizer_.get());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      security::MakeServerCredentials(options.security.tls);
+  if (!credentials.ok()) return credentials.status();
 
   grpc::EnableDefaultHealthCheckService(true);
+  LinkReflectedDescriptors();  // health and error details, for reflection
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
-  builder.RegisterService(server->service_.get());
+  builder.AddListeningPort(options.listen, *credentials, &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.RegisterService(server->authorized_service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  if (!options.metrics_listen.empty()) {
+    server->metrics_ = std::make_unique<metrics::Registry>();
+    server->grpc_metrics_ =
+        std::make_unique<metrics::GrpcServerMetrics>(server->metrics_.get());
+    interceptors.push_back(server->grpc_metrics_->NewInterceptorFactory());
+  }
+  if (options.logger != nullptr) {
+    interceptors.push_back(
+        logging::NewRpcLogInterceptorFactory(options.logger));
+  }
+  if (!interceptors.empty()) {
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
@@ -49,6 +132,13 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
   follower_options.initial_backoff = options.initial_backoff;
   follower_options.max_backoff = options.max_backoff;
   follower_options.log = options.log;
+  if (!follower_options.log && options.logger != nullptr) {
+    follower_options.log = [logger = options.logger](absl::string_view line) {
+      logger->Log(absl::StartsWith(line, "NOT SERVING") ? logging::Level::kError
+                                                        : logging::Level::kInfo,
+                  line);
+    };
+  }
   SequenceGate* gate = server->gate_.get();
   follower_options.on_applied = [gate](int64_t applied) {
     gate->Publish(applied);
@@ -62,7 +152,24 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
   server->follower_ = std::make_unique<ChangeFollower>(
       server->source_.get(), server->state_.get(), std::move(follower_options));
   server->follower_->Start();
+  if (server->metrics_ != nullptr) {
+    AddTimelineMetrics(*server->metrics_, server->state_.get(),
+                       server->follower_.get());
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =
+        metrics::MetricsEndpoint::Start(options.metrics_listen,
+                                        server->metrics_.get());
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
   return server;
+}
+
+int TimelineServer::metrics_port() const {
+  return metrics_endpoint_ != nullptr ? metrics_endpoint_->port() : 0;
+}
+
+std::string TimelineServer::metrics_url() const {
+  return metrics_endpoint_ != nullptr ? metrics_endpoint_->url() : "";
 }
 
 TimelineServer::~TimelineServer() {
@@ -76,6 +183,7 @@ void TimelineServer::SetCatalogTarget(absl::string_view target) {
 absl::Status TimelineServer::Shutdown(absl::Duration grace) {
   if (stopped_) return absl::OkStatus();
   stopped_ = true;
+  if (metrics_endpoint_ != nullptr) metrics_endpoint_->Stop();
   if (follower_ != nullptr) follower_->Stop();
   if (gate_ != nullptr) gate_->Shutdown();
   if (server_ != nullptr) {

@@ -17,8 +17,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/logging/logger.h"
+#include "services/common/security/bearer_token.h"
+#include "services/common/security/server_security.h"
 #include "services/timeline/change_follower.h"
 #include "services/timeline/change_source.h"
+#include "services/timeline/grpc_change_source.h"
 #include "services/timeline/sequence_gate.h"
 #include "services/timeline/timeline_state.h"
 
@@ -26,8 +30,15 @@ namespace grpc {
 class Server;
 }
 
+namespace annals::metrics {
+class GrpcServerMetrics;
+class MetricsEndpoint;
+class Registry;
+}  // namespace annals::metrics
+
 namespace annals::timeline {
 
+class AuthorizedTimelineService;
 class GrpcChangeSource;
 class TimelineService;
 
@@ -47,6 +58,25 @@ struct TimelineServerOptions {
   // Follow this source instead of the catalog at `catalog` (tests).
   // Default: none.
   std::shared_ptr<ChangeSource> change_source;
+  // host:port of the Prometheus endpoint (GET /metrics, docs/metrics.md);
+  // port 0 picks a free port (see metrics_port()). Empty: no endpoint and
+  // no per-call recording. Default: empty.
+  std::string metrics_listen;
+  // TLS and bearer tokens for this server's own callers (all its methods
+  // are reads: the token is checked with auth_reads). Default: plaintext,
+  // no token.
+  security::ServerSecurity security;
+  // TLS and token for the catalog's change feed. Default: plaintext.
+  CatalogConnection catalog_connection;
+  // Largest request accepted, in bytes; larger ones fail with
+  // RESOURCE_EXHAUSTED. Default: 16 MiB.
+  int max_receive_message_bytes = 16 << 20;
+  // Query limits (page size, window length); see TimelineLimits.
+  TimelineLimits limits;
+  // Receives the follower's events (unless `log` is set), refused calls,
+  // and (at debug level) one event per call. Null: no logging beyond
+  // `log`. Default: null.
+  std::shared_ptr<const logging::Logger> logger;
 };
 
 class TimelineServer {
@@ -61,6 +91,10 @@ class TimelineServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The metrics endpoint's port, or 0 without one.
+  int metrics_port() const;
+  // "http://HOST:PORT/metrics", or empty without an endpoint.
+  std::string metrics_url() const;
   const TimelineState& state() const { return *state_; }
   FollowerStatus follower_status() const { return follower_->status(); }
   // Blocks until the initial catch-up is done (or the follower stopped, or
@@ -81,13 +115,19 @@ class TimelineServer {
  private:
   TimelineServer() = default;
 
+  // Declared before server_, which uses them, so that they outlive it.
+  std::unique_ptr<metrics::Registry> metrics_;
+  std::unique_ptr<metrics::GrpcServerMetrics> grpc_metrics_;
   std::unique_ptr<TimelineState> state_;
   std::unique_ptr<SequenceGate> gate_;
   std::shared_ptr<ChangeSource> source_;
   GrpcChangeSource* grpc_source_ = nullptr;  // source_, when it is one
   std::unique_ptr<ChangeFollower> follower_;
   std::unique_ptr<TimelineService> service_;
+  std::unique_ptr<security::CallAuthorizer> authorizer_;
+  std::unique_ptr<AuthorizedTimelineService> authorized_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   int port_ = 0;
   bool stopped_ = false;
 };

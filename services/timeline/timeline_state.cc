@@ -31,7 +31,6 @@ constexpr absl::string_view kEntityPrefix = "entities/";
 constexpr absl::string_view kStatementPrefix = "statements/";
 constexpr absl::string_view kEventKind = "event";
 constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 constexpr int64_t kMaxBuckets = 5000;
 // google.protobuf.Timestamp's valid range: 0001-01-01 to 9999-12-31.
 constexpr int64_t kMinTimestampSeconds = -62135596800;
@@ -130,13 +129,36 @@ absl::StatusOr<Window> ParseWindow(absl::string_view from, absl::string_view to,
   return window;
 }
 
-absl::StatusOr<int> PageSize(int page_size) {
-  if (page_size == 0) return kDefaultPageSize;
-  if (page_size < 0 || page_size > kMaxPageSize) {
+// With `max_days` > 0, the window must be bounded and at most that long.
+absl::Status CheckWindowLength(const Window& window, int max_days) {
+  if (max_days <= 0) return absl::OkStatus();
+  for (const auto& [field, day] :
+       {std::pair<absl::string_view, Day>("from", window.from),
+        std::pair<absl::string_view, Day>("to", window.to)}) {
+    if (!temporal::IsFinite(day)) {
+      return InvalidArgumentError(
+          field, absl::StrCat("is required: this server answers windows of "
+                              "at most ",
+                              max_days, " days"));
+    }
+  }
+  const int64_t days = int64_t{window.to} - window.from;
+  if (days > max_days) {
     return InvalidArgumentError(
-        "page_size",
-        absl::StrCat(page_size, " is out of range: use 1-", kMaxPageSize,
-                     ", or 0 for ", kDefaultPageSize));
+        "to",
+        absl::StrCat("the window [from, to) spans ", days,
+                     " days; this server answers at most ", max_days, " days"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> PageSize(int page_size, int max_page_size) {
+  const int default_size = std::min(kDefaultPageSize, max_page_size);
+  if (page_size == 0) return default_size;
+  if (page_size < 0 || page_size > max_page_size) {
+    return InvalidArgumentError(
+        "page_size", absl::StrCat(page_size, " is out of range: use 1-",
+                                  max_page_size, ", or 0 for ", default_size));
   }
   return page_size;
 }
@@ -801,7 +823,8 @@ absl::StatusOr<v1::ListHistoryResponse> TimelineState::ListHistory(
   if (!at.ok()) return at.status();
   absl::StatusOr<uint32_t> entity = FindEntity("entity", request.entity(), *at);
   if (!entity.ok()) return entity.status();
-  absl::StatusOr<int> page_size = PageSize(request.page_size());
+  absl::StatusOr<int> page_size =
+      PageSize(request.page_size(), limits_.max_page_size);
   if (!page_size.ok()) return page_size.status();
   std::optional<uint32_t> predicate;
   if (!request.predicate().empty()) {
@@ -858,11 +881,16 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
   absl::StatusOr<Window> window =
       ParseWindow(request.from(), request.to(), /*required=*/false);
   if (!window.ok()) return window.status();
+  if (absl::Status length = CheckWindowLength(*window, limits_.max_window_days);
+      !length.ok()) {
+    return length;
+  }
   absl::StatusOr<ItemFilter> filter =
       MakeFilter(request.item_type(), request.kind(), request.predicate(),
                  request.entity(), *at);
   if (!filter.ok()) return filter.status();
-  absl::StatusOr<int> page_size = PageSize(request.page_size());
+  absl::StatusOr<int> page_size =
+      PageSize(request.page_size(), limits_.max_page_size);
   if (!page_size.ok()) return page_size.status();
 
   struct Item {
@@ -1013,6 +1041,10 @@ absl::StatusOr<v1::FindGapsResponse> TimelineState::FindGaps(
   absl::StatusOr<Window> window =
       ParseWindow(request.from(), request.to(), /*required=*/false);
   if (!window.ok()) return window.status();
+  if (absl::Status length = CheckWindowLength(*window, limits_.max_window_days);
+      !length.ok()) {
+    return length;
+  }
   std::optional<uint32_t> predicate;
   if (!request.predicate().empty()) {
     auto it = predicate_ids_.find(request.predicate());
@@ -1056,6 +1088,10 @@ absl::StatusOr<v1::CountActiveResponse> TimelineState::CountActive(
   absl::StatusOr<Window> window =
       ParseWindow(request.from(), request.to(), /*required=*/true);
   if (!window.ok()) return window.status();
+  if (absl::Status length = CheckWindowLength(*window, limits_.max_window_days);
+      !length.ok()) {
+    return length;
+  }
   absl::StatusOr<ItemFilter> filter =
       MakeFilter(request.item_type(), request.kind(), request.predicate(),
                  request.entity(), *at);

@@ -75,9 +75,20 @@ struct TimelineMemory {
   size_t revision_bytes = 0;
 };
 
+// Limits on what one query may ask for; exceeding one is INVALID_ARGUMENT
+// naming the field and the limit.
+struct TimelineLimits {
+  // Largest page_size of ListHistory and QueryWindow. Default: 1000.
+  int max_page_size = 1000;
+  // Longest [from, to) window of QueryWindow, FindGaps and CountActive, in
+  // days; with a limit, both ends are required. 0: no limit. Default: 0.
+  int max_window_days = 0;
+};
+
 class TimelineState {
  public:
   TimelineState() = default;
+  explicit TimelineState(TimelineLimits limits) : limits_(limits) {}
   TimelineState(const TimelineState&) = delete;
   TimelineState& operator=(const TimelineState&) = delete;
 
@@ -266,6 +277,7 @@ class TimelineState {
   IntervalIndex& IndexOf(const ExtentRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const TimelineLimits limits_;
   mutable absl::Mutex mu_;
   int64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   RecordTime last_recorded_ ABSL_GUARDED_BY(mu_) = INT64_MIN;

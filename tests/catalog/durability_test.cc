@@ -28,7 +28,8 @@ struct RunningCatalog {
 RunningCatalog StartCatalog(const std::string& data_dir) {
   RunningCatalog running;
   running.process = std::make_unique<Subprocess>(std::vector<std::string>{
-      ANNALS_CATALOG_BINARY, "--listen=127.0.0.1:0", "--data_dir=" + data_dir});
+      ANNALS_CATALOG_BINARY, "--listen=127.0.0.1:0", "--data_dir=" + data_dir,
+      "--metrics_listen=off"});
   std::optional<std::string> port =
       running.process->WaitForLine(R"(listening on .* \(port (\d+)\))");
   EXPECT_TRUE(port.has_value()) << "annals-catalog did not start";

@@ -19,9 +19,9 @@ using ::grpc::health::v1::HealthCheckResponse;
 
 TEST(TimelineBinaryTest, AnnouncesItsPortAndStopsCleanlyOnSigterm) {
   // Port 1 on loopback refuses connections: the catalog is unreachable.
-  annals::testing::Subprocess timeline({ANNALS_TIMELINE_BINARY,
-                                        "--listen=127.0.0.1:0",
-                                        "--catalog=127.0.0.1:1"});
+  annals::testing::Subprocess timeline(
+      {ANNALS_TIMELINE_BINARY, "--listen=127.0.0.1:0", "--catalog=127.0.0.1:1",
+       "--metrics_listen=off"});
   std::optional<std::string> port = timeline.WaitForLine(
       R"(annals-timeline listening on \S+ \(port (\d+)\))");
   ASSERT_TRUE(port.has_value());

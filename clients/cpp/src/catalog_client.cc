@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "annals/channel.h"
 #include "clients/cpp/src/call.h"
 #include "services/common/status/grpc_status.h"
 
@@ -25,9 +26,8 @@ CatalogClient::CatalogClient(
 CatalogClient CatalogClient::Connect(const std::string& address,
                                      ClientOptions options,
                                      std::shared_ptr<Session> session) {
-  return Connect(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
-      std::move(options), std::move(session));
+  std::shared_ptr<grpc::Channel> channel = CreateChannel(address, options);
+  return Connect(std::move(channel), std::move(options), std::move(session));
 }
 
 CatalogClient CatalogClient::Connect(

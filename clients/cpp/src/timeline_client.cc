@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "annals/channel.h"
 #include "clients/cpp/src/call.h"
 
 namespace annals {
@@ -23,9 +24,8 @@ TimelineClient::TimelineClient(
 TimelineClient TimelineClient::Connect(const std::string& address,
                                        ClientOptions options,
                                        std::shared_ptr<Session> session) {
-  return Connect(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
-      std::move(options), std::move(session));
+  std::shared_ptr<grpc::Channel> channel = CreateChannel(address, options);
+  return Connect(std::move(channel), std::move(options), std::move(session));
 }
 
 TimelineClient TimelineClient::Connect(

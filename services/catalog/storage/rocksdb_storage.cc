@@ -22,6 +22,43 @@ constexpr std::array<const char*, kSpaceCount> kColumnFamilyNames = {
     "default",  // kMeta (RocksDB's default column family)
     "entities", "statements", "index", "changes", "requests"};
 
+// Space names for StorageProperty::space, by Space.
+constexpr std::array<const char*, kSpaceCount> kSpaceNames = {
+    "meta", "entities", "statements", "index", "changes", "requests"};
+
+// The RocksDB integer properties reported by Properties().
+struct PropertySpec {
+  const char* rocksdb_name;
+  const char* name;
+  const char* help;
+};
+constexpr std::array<PropertySpec, 4> kPerSpaceProperties = {{
+    {"rocksdb.estimate-num-keys", "estimate_num_keys",
+     "Estimated number of keys (RocksDB rocksdb.estimate-num-keys)."},
+    {"rocksdb.live-sst-files-size", "live_sst_bytes",
+     "Bytes of the SST files of the current version "
+     "(rocksdb.live-sst-files-size)."},
+    {"rocksdb.cur-size-all-mem-tables", "memtable_bytes",
+     "Bytes of the active and unflushed memtables "
+     "(rocksdb.cur-size-all-mem-tables)."},
+    {"rocksdb.estimate-pending-compaction-bytes", "pending_compaction_bytes",
+     "Estimated bytes compaction must rewrite to settle "
+     "(rocksdb.estimate-pending-compaction-bytes)."},
+}};
+// Properties of the whole database, read through the default column family
+// (the block cache is shared by every column family).
+constexpr std::array<PropertySpec, 4> kStoreProperties = {{
+    {"rocksdb.block-cache-usage", "block_cache_usage_bytes",
+     "Bytes held in the block cache (rocksdb.block-cache-usage)."},
+    {"rocksdb.block-cache-capacity", "block_cache_capacity_bytes",
+     "Capacity of the block cache in bytes (rocksdb.block-cache-capacity)."},
+    {"rocksdb.num-running-compactions", "running_compactions",
+     "Compactions running now (rocksdb.num-running-compactions)."},
+    {"rocksdb.background-errors", "background_errors",
+     "Background errors since the database was opened "
+     "(rocksdb.background-errors)."},
+}};
+
 // The single translation from rocksdb::Status to absl::Status.
 absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -91,6 +128,30 @@ class RocksDbStorage final : public Storage {
       if (!s.ok()) return FromRocksDb(s, "build write batch");
     }
     return FromRocksDb(db_->Write(write_options_, &batch), "write");
+  }
+
+  std::vector<StorageProperty> Properties() const override {
+    std::vector<StorageProperty> properties;
+    CallGuard guard(this);
+    if (!guard.ok()) return properties;
+    for (int space = 0; space < kSpaceCount; ++space) {
+      for (const PropertySpec& spec : kPerSpaceProperties) {
+        uint64_t value = 0;
+        if (db_->GetIntProperty(handles_[space], spec.rocksdb_name, &value)) {
+          properties.push_back({spec.name, kSpaceNames[space], spec.help,
+                                static_cast<int64_t>(value)});
+        }
+      }
+    }
+    for (const PropertySpec& spec : kStoreProperties) {
+      uint64_t value = 0;
+      if (db_->GetIntProperty(Handle(Space::kMeta), spec.rocksdb_name,
+                              &value)) {
+        properties.push_back(
+            {spec.name, "", spec.help, static_cast<int64_t>(value)});
+      }
+    }
+    return properties;
   }
 
   absl::Status Close() override {

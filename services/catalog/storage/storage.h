@@ -7,6 +7,7 @@
 #ifndef ANNALS_SERVICES_CATALOG_STORAGE_STORAGE_H_
 #define ANNALS_SERVICES_CATALOG_STORAGE_STORAGE_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,6 +53,19 @@ class WriteSet {
   std::vector<Op> ops_;
 };
 
+// A figure about the store, for monitoring: a key count, a size, a backlog.
+struct StorageProperty {
+  // lower_snake_case, e.g. "estimate_num_keys"; the set of names is fixed by
+  // the implementation.
+  std::string name;
+  // The key space described ("entities", "changes", ...; "meta" for
+  // kMeta), or empty for a figure about the whole store.
+  std::string space;
+  // One line saying what it measures, with its unit.
+  std::string help;
+  int64_t value = 0;
+};
+
 // Called for each key in a scan, in key order. Return false to stop early.
 using ScanVisitor =
     std::function<bool(absl::string_view key, absl::string_view value)>;
@@ -79,6 +93,12 @@ class Storage {
   // Makes sure everything acknowledged is on stable storage and releases
   // resources. Further calls fail. Safe to call twice.
   virtual absl::Status Close() = 0;
+
+  // Figures for monitoring, specific to the implementation (RocksDbStorage:
+  // estimated keys, live SST bytes, memtable bytes and pending compaction
+  // bytes per key space; block cache usage and capacity). Cheap enough for
+  // every metrics scrape. Empty once closed. Default: none.
+  virtual std::vector<StorageProperty> Properties() const { return {}; }
 };
 
 }  // namespace annals::catalog

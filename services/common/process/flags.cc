@@ -1,22 +1,17 @@
 #include "services/common/process/flags.h"
 
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
+#include <utility>
+
+#include "services/common/config/flags.h"
 
 namespace annals {
 
 std::vector<char*> ParseServiceFlags(int argc, char** argv,
                                      const char* message) {
-  absl::SetProgramUsageMessage(message);
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view path) {
-    return absl::EndsWith(path, "main.cc");
-  };
-  usage.contains_helpshort_flags = usage.contains_help_flags;
-  absl::SetFlagsUsageConfig(usage);
-  return absl::ParseCommandLine(argc, argv);
+  config::FlagOptions options;
+  options.usage = message;
+  config::ParseFlagsOrExit(argc, argv, std::move(options));
+  return std::vector<char*>(argv, argv + (argc > 0 ? 1 : 0));
 }
 
 }  // namespace annals

@@ -6,9 +6,12 @@
 
 namespace annals {
 
-// Sets the usage `message` and parses argv with absl flags, so that --help
-// lists the flags defined in the binary's main.cc (not Abseil's own).
-// Exits on --help or a malformed flag, as absl::ParseCommandLine does.
+// Sets the binary's flags (those defined under services/) from their
+// ANNALS_* environment variables and then from argv, as
+// config::ParseFlagsOrExit() does (services/common/config/flags.h): --help
+// prints `message` and every flag with its variable and default, and exits
+// 0; an unknown flag or a bad value prints one line and exits 2. Returns
+// argv[0] alone (services take no positional arguments).
 std::vector<char*> ParseServiceFlags(int argc, char** argv,
                                      const char* message);
 

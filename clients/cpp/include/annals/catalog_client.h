@@ -43,9 +43,11 @@ class CatalogClient {
       std::shared_ptr<catalog::v1::CatalogService::StubInterface> stub,
       ClientOptions options = {}, std::shared_ptr<Session> session = nullptr);
 
-  // A client of the catalog at `address` ("host:port") over an insecure
-  // channel. Connecting is lazy: an unreachable address shows up as
-  // UNAVAILABLE on the first call.
+  // A client of the catalog at `address` ("host:port") over
+  // CreateChannel(address, options) (channel.h): TLS when options.tls is
+  // set, plaintext otherwise, and options.bearer_token on every call.
+  // Connecting is lazy: an unreachable address or a failed TLS handshake
+  // shows up as UNAVAILABLE on the first call.
   static CatalogClient Connect(const std::string& address,
                                ClientOptions options = {},
                                std::shared_ptr<Session> session = nullptr);

@@ -35,7 +35,9 @@ class TimelineClient {
       std::shared_ptr<timeline::v1::TimelineService::StubInterface> stub,
       ClientOptions options = {}, std::shared_ptr<Session> session = nullptr);
 
-  // A client of the timeline at `address` ("host:port"), insecure channel.
+  // A client of the timeline at `address` ("host:port") over
+  // CreateChannel(address, options) (channel.h): TLS when options.tls is
+  // set, and options.bearer_token on every call.
   static TimelineClient Connect(const std::string& address,
                                 ClientOptions options = {},
                                 std::shared_ptr<Session> session = nullptr);
