@@ -143,6 +143,13 @@ class WatchReactor final
           changes = catalog_->ReadChanges(next_after_, kMaxChangesPerMessage,
                                           kMaxBytesPerMessage);
           if (!changes.ok() || !changes->empty()) break;
+          if (catalog_->notifier().closed()) {
+            // Everything committed has been sent; the catalog is stopping.
+            changes = absl::UnavailableError(
+                "the catalog is shutting down; reconnect with after_sequence "
+                "set to the last sequence received");
+            break;
+          }
           waiting_ =
               catalog_->notifier().NotifyAfter(next_after_, [this] { Pump(); });
           if (waiting_.has_value()) return;  // Pump() runs on the next commit

@@ -13,7 +13,7 @@ int64_t ChangeNotifier::head() const {
 std::optional<uint64_t> ChangeNotifier::NotifyAfter(int64_t after,
                                                     Callback callback) {
   absl::MutexLock lock(&mu_);
-  if (head_ > after) return std::nullopt;
+  if (head_ > after || closed_) return std::nullopt;
   uint64_t handle = next_handle_++;
   waiters_.emplace(handle, std::make_pair(after, std::move(callback)));
   return handle;
@@ -48,6 +48,24 @@ void ChangeNotifier::Publish(int64_t head) {
     }
   }
   for (Callback& callback : ready) callback();
+}
+
+void ChangeNotifier::Close() {
+  std::vector<Callback> pending;
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    for (auto& [handle, waiter] : waiters_) {
+      pending.push_back(std::move(waiter.second));
+    }
+    waiters_.clear();
+  }
+  for (Callback& callback : pending) callback();
+}
+
+bool ChangeNotifier::closed() const {
+  absl::MutexLock lock(&mu_);
+  return closed_;
 }
 
 }  // namespace annals::catalog

@@ -27,7 +27,8 @@ class ChangeNotifier {
 
   // Arranges for `callback` to run once, as soon as head() > after. Returns
   // a handle for Cancel(), or std::nullopt, without calling `callback`, when
-  // head() > after already (the caller should read the new changes itself).
+  // head() > after already (the caller should read the new changes itself)
+  // or the notifier is closed.
   std::optional<uint64_t> NotifyAfter(int64_t after, Callback callback);
 
   // Removes a pending callback. Returns true if it was removed before it
@@ -41,9 +42,16 @@ class ChangeNotifier {
   // Records a new head and runs every callback waiting for it.
   void Publish(int64_t head);
 
+  // Runs every pending callback now and refuses new ones (NotifyAfter then
+  // returns std::nullopt): readers see closed() and end their streams. For
+  // shutdown, so that followers' open streams do not hold it up.
+  void Close();
+  bool closed() const;
+
  private:
   mutable absl::Mutex mu_;
   int64_t head_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   // handle -> (after, callback)
   std::map<uint64_t, std::pair<int64_t, Callback>> waiters_

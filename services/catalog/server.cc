@@ -152,6 +152,9 @@ absl::Status CatalogServer::Shutdown(absl::Duration grace) {
   if (metrics_endpoint_ != nullptr) metrics_endpoint_->Stop();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->Shutdown();
+    // Change-feed streams never end by themselves: end them now (after what
+    // is committed has been sent) rather than at the end of the grace period.
+    if (catalog_ != nullptr) catalog_->notifier().Close();
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }

@@ -268,5 +268,28 @@ TEST_F(CatalogServiceTest, ShutdownEndsOpenFeedStreams) {
   EXPECT_FALSE(reader->Finish().ok());
 }
 
+TEST_F(CatalogServiceTest, ShutdownEndsIdleFeedStreamsAsUnavailable) {
+  ASSERT_OK(CreateEntity("nmi", "mission"));
+  grpc::ClientContext context;
+  v1::WatchChangesRequest request;
+  auto reader = stub_->WatchChanges(&context, request);
+  v1::WatchChangesResponse message;
+  int64_t received = 0;
+  while (received < 1 && reader->Read(&message)) {
+    for (const auto& change : message.changes()) received = change.sequence();
+  }
+  ASSERT_EQ(received, 1);
+  // A long grace: the stream must not wait for it to run out (it would end
+  // CANCELLED then), but end at once, telling the reader to reconnect.
+  std::thread stopper(
+      [this] { EXPECT_OK(server_->Shutdown(absl::Seconds(60))); });
+  while (reader->Read(&message)) {
+  }
+  grpc::Status status = reader->Finish();
+  stopper.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("shutting down"));
+}
+
 }  // namespace
 }  // namespace annals::catalog
