@@ -71,9 +71,19 @@ void ChangeFollower::Run() {
         if (stopping_) current_->Cancel();
       }
       ended = Follow(**stream, &delivered);
-      absl::MutexLock lock(&mu_);
-      current_ = nullptr;
-      status_.connected = false;
+      bool lost_sync = false;
+      {
+        absl::MutexLock lock(&mu_);
+        current_ = nullptr;
+        status_.connected = false;
+        lost_sync = in_sync_ && !stopping_ && !status_.stopped;
+        in_sync_ = false;
+      }
+      if (lost_sync) {
+        Log("out of sync with the catalog (stream ended); NOT_SERVING until "
+            "resynchronised, still answering from the sequence applied");
+        if (options_.on_sync) options_.on_sync(false);
+      }
     } else {
       ended = stream.status();
     }
@@ -164,6 +174,7 @@ bool ChangeFollower::Admit(const catalog::v1::WatchChangesResponse& first) {
       status_.connected = true;
       ++status_.connections;
       if (!status_.caught_up) catch_up_target_ = first.head_sequence();
+      resync_target_ = first.head_sequence();
     }
   }
   if (!reason.empty()) {
@@ -180,9 +191,20 @@ void ChangeFollower::AfterApply() {
   const int64_t applied = state_->applied_sequence();
   if (options_.on_applied) options_.on_applied(applied);
   bool now_caught_up = false;
+  bool resynchronised = false;
   {
     absl::MutexLock lock(&mu_);
     now_caught_up = !status_.caught_up && applied >= catch_up_target_;
+    if (!in_sync_ && applied >= resync_target_) {
+      in_sync_ = true;
+      // The first catch-up is reported through on_serving below.
+      resynchronised = status_.caught_up;
+    }
+  }
+  if (resynchronised) {
+    Log(absl::StrCat("resynchronised with the catalog at sequence ", applied,
+                     "; serving"));
+    if (options_.on_sync) options_.on_sync(true);
   }
   if (now_caught_up) {
     state_->CompactIndexes();

@@ -55,6 +55,11 @@ struct ChangeFollowerOptions {
   std::function<void(bool serving)> on_serving;
   // Called with the state's applied sequence after each applied message.
   std::function<void(int64_t applied)> on_applied;
+  // Called with false when the stream to the catalog ends after the initial
+  // catch-up (an outage: answers still come from what was applied), and with
+  // true once a new stream has caught up with the head it announced.
+  // Default: nothing.
+  std::function<void(bool in_sync)> on_sync;
 };
 
 struct FollowerStatus {
@@ -117,6 +122,10 @@ class ChangeFollower {
   FollowerStatus status_ ABSL_GUARDED_BY(mu_);
   // head_sequence to reach for the initial catch-up.
   int64_t catch_up_target_ ABSL_GUARDED_BY(mu_) = 0;
+  // Caught up on the current stream (after the initial catch-up).
+  bool in_sync_ ABSL_GUARDED_BY(mu_) = false;
+  // The head announced by the current stream's first message.
+  int64_t resync_target_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

@@ -149,6 +149,13 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
     // Stopped for good: calls waiting for a sequence get the reason now.
     if (!serving) gate->Shutdown();
   };
+  // A catalog outage after the initial catch-up: the service is NOT_SERVING
+  // (not ready) until a new stream has caught up again, while queries keep
+  // answering from what was applied. The overall status ("") stays SERVING:
+  // the process is alive and a restart would only lose what it holds.
+  follower_options.on_sync = [health, service_name](bool in_sync) {
+    health->SetServingStatus(service_name, in_sync);
+  };
   server->follower_ = std::make_unique<ChangeFollower>(
       server->source_.get(), server->state_.get(), std::move(follower_options));
   server->follower_->Start();

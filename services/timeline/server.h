@@ -3,10 +3,12 @@
 // reflection. main() and the tests both use it.
 //
 // Health ("annals.timeline.v1.TimelineService" and the overall "") reports
-// NOT_SERVING until the initial catch-up with the catalog is done, SERVING
-// from then on (also while the catalog is unreachable: answers carry the
-// sequence they reflect), and NOT_SERVING for good if the catalog's history
-// changes underneath (see change_follower.h).
+// NOT_SERVING until the initial catch-up with the catalog is done, then
+// SERVING, and NOT_SERVING for good if the catalog's history changes
+// underneath (see change_follower.h). While the catalog is unreachable after
+// the initial catch-up, the service name alone reports NOT_SERVING until a
+// new stream has caught up (queries still answer from what was applied, with
+// the sequence they reflect); the overall status stays SERVING.
 #ifndef ANNALS_SERVICES_TIMELINE_SERVER_H_
 #define ANNALS_SERVICES_TIMELINE_SERVER_H_
 
