@@ -434,6 +434,29 @@ class Tool {
     table.Print(out_);
   }
 
+  // Pages through a List call until `limit` items or the last page.
+  // `fetch` makes one call; `items` picks the repeated field of a page.
+  template <typename Item, typename Request, typename Fetch, typename Items>
+  static absl::StatusOr<std::vector<Item>> CollectPages(Request request,
+                                                        int64_t limit,
+                                                        Fetch fetch,
+                                                        Items items) {
+    std::vector<Item> collected;
+    do {
+      request.set_page_size(static_cast<int>(std::min<int64_t>(limit, 1000)));
+      auto page = fetch(request);
+      if (!page.ok()) return page.status();
+      for (Item& item : *items(*page)) {
+        if (static_cast<int64_t>(collected.size()) < limit) {
+          collected.push_back(std::move(item));
+        }
+      }
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty() &&
+             static_cast<int64_t>(collected.size()) < limit);
+    return collected;
+  }
+
   int List(const Args& args) {
     if (args.positionals().size() != 1)
       return Usage(Commands().at("list").usage);
@@ -445,26 +468,22 @@ class Tool {
       request.set_kind(args.Get("kind"));
       request.set_id_prefix(args.Get("prefix"));
       request.set_show_deleted(args.Has("deleted"));
-      std::vector<cv1::Entity> entities;
-      do {
-        request.set_page_size(
-            static_cast<int>(std::min<int64_t>(*limit, 1000)));
-        absl::StatusOr<cv1::ListEntitiesResponse> page =
-            catalog_->ListEntities(request);
-        if (!page.ok()) return Fail("list entities", page.status());
-        for (auto& e : *page->mutable_entities()) {
-          if (static_cast<int64_t>(entities.size()) < *limit)
-            entities.push_back(e);
-        }
-        request.set_page_token(page->next_page_token());
-      } while (!request.page_token().empty() &&
-               static_cast<int64_t>(entities.size()) < *limit);
+      absl::StatusOr<std::vector<cv1::Entity>> entities =
+          CollectPages<cv1::Entity>(
+              request, *limit,
+              [this](const cv1::ListEntitiesRequest& r) {
+                return catalog_->ListEntities(r);
+              },
+              [](cv1::ListEntitiesResponse& page) {
+                return page.mutable_entities();
+              });
+      if (!entities.ok()) return Fail("list entities", entities.status());
       if (json_) {
-        for (const auto& e : entities) Emit(e);
+        for (const auto& e : *entities) Emit(e);
         return 0;
       }
       Table table({"ID", "KIND", "LABEL", "LIFESPAN"});
-      for (const auto& e : entities) {
+      for (const auto& e : *entities) {
         table.Add({StripCollection(e.name()), e.kind(), e.label(),
                    e.has_lifespan() ? e.lifespan().edtf() : ""});
       }
@@ -477,25 +496,21 @@ class Tool {
       request.set_predicate(args.Get("predicate"));
       request.set_object(args.Get("object"));
       request.set_show_retracted(args.Has("retracted"));
-      std::vector<cv1::Statement> statements;
-      do {
-        request.set_page_size(
-            static_cast<int>(std::min<int64_t>(*limit, 1000)));
-        absl::StatusOr<cv1::ListStatementsResponse> page =
-            catalog_->ListStatements(request);
-        if (!page.ok()) return Fail("list statements", page.status());
-        for (auto& s : *page->mutable_statements()) {
-          if (static_cast<int64_t>(statements.size()) < *limit)
-            statements.push_back(s);
-        }
-        request.set_page_token(page->next_page_token());
-      } while (!request.page_token().empty() &&
-               static_cast<int64_t>(statements.size()) < *limit);
+      absl::StatusOr<std::vector<cv1::Statement>> statements =
+          CollectPages<cv1::Statement>(
+              request, *limit,
+              [this](const cv1::ListStatementsRequest& r) {
+                return catalog_->ListStatements(r);
+              },
+              [](cv1::ListStatementsResponse& page) {
+                return page.mutable_statements();
+              });
+      if (!statements.ok()) return Fail("list statements", statements.status());
       if (json_) {
-        for (const auto& s : statements) Emit(s);
+        for (const auto& s : *statements) Emit(s);
         return 0;
       }
-      PrintStatements(statements);
+      PrintStatements(*statements);
       return 0;
     }
     return Usage(Commands().at("list").usage);

@@ -218,6 +218,26 @@ TEST_F(CliTest, WritesThenReadsItsOwnWriteThroughTheTimeline) {
   EXPECT_THAT(snapshot.out, HasSubstr("DEFINITE"));
 }
 
+TEST_F(CliTest, ListHonoursFiltersAndLimit) {
+  ImportOnce();
+  Result people = Annals({"--json", "list", "entities", "--kind=person"});
+  ASSERT_EQ(people.status, 0) << people.err;
+  EXPECT_EQ(Count(people.out, "\n"),
+            10);  // the seven commanders and three more
+  EXPECT_THAT(people.out, HasSubstr("entities/per-olsen"));
+  EXPECT_THAT(people.out, Not(HasSubstr("\"kind\":\"mission\"")));
+
+  Result limited = Annals({"--json", "list", "entities", "--limit=3"});
+  ASSERT_EQ(limited.status, 0) << limited.err;
+  EXPECT_EQ(Count(limited.out, "\n"), 3);
+
+  Result commanders =
+      Annals({"list", "statements", "--subject=nmi", "--predicate=commander"});
+  ASSERT_EQ(commanders.status, 0) << commanders.err;
+  EXPECT_EQ(Count(commanders.out, "\n"), 1 + 7);  // header and seven rows
+  EXPECT_THAT(commanders.out, HasSubstr("Lucas Schreurs"));
+}
+
 TEST_F(CliTest, ServerErrorsAreOneLineWithStatusOne) {
   Result result = Annals({"get", "nobody-at-all"});
   EXPECT_EQ(result.status, 1);
