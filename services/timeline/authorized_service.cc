@@ -23,6 +23,14 @@ grpc::ServerUnaryReactor* AuthorizedTimelineService::GetSnapshot(
               &TimelineService::GetSnapshot);
 }
 
+grpc::ServerUnaryReactor* AuthorizedTimelineService::BatchGetSnapshots(
+    grpc::CallbackServerContext* context,
+    const v1::BatchGetSnapshotsRequest* request,
+    v1::BatchGetSnapshotsResponse* response) {
+  return Read(context, request, response, "BatchGetSnapshots",
+              &TimelineService::BatchGetSnapshots);
+}
+
 grpc::ServerUnaryReactor* AuthorizedTimelineService::ListHistory(
     grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
     v1::ListHistoryResponse* response) {

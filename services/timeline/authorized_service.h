@@ -26,6 +26,10 @@ class AuthorizedTimelineService final
       grpc::CallbackServerContext* context,
       const v1::GetSnapshotRequest* request,
       v1::GetSnapshotResponse* response) override;
+  grpc::ServerUnaryReactor* BatchGetSnapshots(
+      grpc::CallbackServerContext* context,
+      const v1::BatchGetSnapshotsRequest* request,
+      v1::BatchGetSnapshotsResponse* response) override;
   grpc::ServerUnaryReactor* ListHistory(
       grpc::CallbackServerContext* context,
       const v1::ListHistoryRequest* request,

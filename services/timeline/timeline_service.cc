@@ -113,6 +113,13 @@ grpc::ServerUnaryReactor* TimelineService::GetSnapshot(
   return Answer(context, request, response, &TimelineState::GetSnapshot);
 }
 
+grpc::ServerUnaryReactor* TimelineService::BatchGetSnapshots(
+    grpc::CallbackServerContext* context,
+    const v1::BatchGetSnapshotsRequest* request,
+    v1::BatchGetSnapshotsResponse* response) {
+  return Answer(context, request, response, &TimelineState::BatchGetSnapshots);
+}
+
 grpc::ServerUnaryReactor* TimelineService::ListHistory(
     grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
     v1::ListHistoryResponse* response) {

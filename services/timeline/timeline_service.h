@@ -27,6 +27,10 @@ class TimelineService final : public v1::TimelineService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetSnapshotRequest* request,
       v1::GetSnapshotResponse* response) override;
+  grpc::ServerUnaryReactor* BatchGetSnapshots(
+      grpc::CallbackServerContext* context,
+      const v1::BatchGetSnapshotsRequest* request,
+      v1::BatchGetSnapshotsResponse* response) override;
   grpc::ServerUnaryReactor* ListHistory(
       grpc::CallbackServerContext* context,
       const v1::ListHistoryRequest* request,

@@ -32,6 +32,7 @@ constexpr absl::string_view kStatementPrefix = "statements/";
 constexpr absl::string_view kEventKind = "event";
 constexpr int kDefaultPageSize = 50;
 constexpr int64_t kMaxBuckets = 5000;
+constexpr int kMaxBatchSnapshots = 1000;
 // google.protobuf.Timestamp's valid range: 0001-01-01 to 9999-12-31.
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
@@ -760,6 +761,42 @@ std::string TimelineState::PageSecret() const {
 absl::StatusOr<v1::GetSnapshotResponse> TimelineState::GetSnapshot(
     const v1::GetSnapshotRequest& request) const {
   absl::ReaderMutexLock lock(&mu_);
+  return SnapshotLocked(request);
+}
+
+absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineState::BatchGetSnapshots(
+    const v1::BatchGetSnapshotsRequest& request) const {
+  if (request.requests_size() > kMaxBatchSnapshots) {
+    return InvalidArgumentError(
+        "requests",
+        absl::StrCat("has ", request.requests_size(), " lookups; at most ",
+                     kMaxBatchSnapshots, " are allowed"));
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  // The batch's own read point first, so that a stopped state or an
+  // unreached sequence is reported once, for the batch.
+  absl::StatusOr<RecordTime> point =
+      ReadPoint(false, google::protobuf::Timestamp(), request.min_sequence());
+  if (!point.ok()) return point.status();
+  v1::BatchGetSnapshotsResponse response;
+  for (int i = 0; i < request.requests_size(); ++i) {
+    const v1::GetSnapshotRequest& lookup = request.requests(i);
+    const std::string prefix = absl::StrCat("requests[", i, "].");
+    if (lookup.min_sequence() != 0) {
+      return InvalidArgumentError(
+          absl::StrCat(prefix, "min_sequence"),
+          "must be unset in a batch; set the batch's min_sequence instead");
+    }
+    absl::StatusOr<v1::GetSnapshotResponse> snapshot = SnapshotLocked(lookup);
+    if (!snapshot.ok()) return PrefixFields(snapshot.status(), prefix);
+    *response.add_snapshots() = *std::move(snapshot);
+  }
+  response.set_sequence(applied_);
+  return response;
+}
+
+absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
+    const v1::GetSnapshotRequest& request) const {
   absl::StatusOr<RecordTime> at = ReadPoint(
       request.has_known_at(), request.known_at(), request.min_sequence());
   if (!at.ok()) return at.status();

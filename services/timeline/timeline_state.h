@@ -125,6 +125,8 @@ class TimelineState {
   // that should wait use AwaitSequence first).
   absl::StatusOr<v1::GetSnapshotResponse> GetSnapshot(
       const v1::GetSnapshotRequest& request) const;
+  absl::StatusOr<v1::BatchGetSnapshotsResponse> BatchGetSnapshots(
+      const v1::BatchGetSnapshotsRequest& request) const;
   absl::StatusOr<v1::ListHistoryResponse> ListHistory(
       const v1::ListHistoryRequest& request) const;
   absl::StatusOr<v1::QueryWindowResponse> QueryWindow(
@@ -211,6 +213,9 @@ class TimelineState {
     uint32_t entity = kNone;
   };
 
+  absl::StatusOr<v1::GetSnapshotResponse> SnapshotLocked(
+      const v1::GetSnapshotRequest& request) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The interpretation of a request's known_at and min_sequence.
   absl::StatusOr<RecordTime> ReadPoint(bool has_known_at,
                                        const google::protobuf::Timestamp& at,

@@ -542,6 +542,70 @@ TEST_F(TimelineStateTest, MinSequenceAheadOfTheStateIsUnavailableAtOnce) {
   EXPECT_OK(state_.GetSnapshot(request));
 }
 
+TEST_F(TimelineStateTest, BatchAnswersEachLookupInOrderLikeGetSnapshot) {
+  ImportNato();
+  v1::BatchGetSnapshotsRequest batch;
+  const std::vector<std::pair<std::string, std::string>> lookups = {
+      {"entities/nmi", "2021-06-01"},
+      {"entities/nmi", "2018-11-15"},
+      {"entities/nmi", "2019-01-01"}};
+  for (const auto& [entity, at] : lookups) {
+    v1::GetSnapshotRequest* lookup = batch.add_requests();
+    lookup->set_entity(entity);
+    lookup->set_at(at);
+  }
+  ASSERT_OK_AND_ASSIGN(auto answer, state_.BatchGetSnapshots(batch));
+  ASSERT_EQ(answer.snapshots_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto single,
+                         Snapshot(lookups[i].first, lookups[i].second));
+    EXPECT_EQ(answer.snapshots(i).SerializeAsString(),
+              single.SerializeAsString())
+        << "lookup " << i;
+  }
+  EXPECT_EQ(answer.sequence(), catalog_->head_sequence());
+}
+
+TEST_F(TimelineStateTest, BatchFailsWholeNamingTheLookupThatFailed) {
+  ImportNato();
+  v1::BatchGetSnapshotsRequest batch;
+  batch.add_requests()->set_entity("entities/nmi");
+  batch.mutable_requests(0)->set_at("2021-06-01");
+  batch.add_requests()->set_entity("entities/nmi");
+  batch.mutable_requests(1)->set_at("2021-02-30");
+  auto answer = state_.BatchGetSnapshots(batch);
+  EXPECT_THAT(answer, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolatedFields(answer.status()), ElementsAre("requests[1].at"));
+
+  batch.mutable_requests(1)->set_at("2021-02-01");
+  batch.mutable_requests(1)->set_entity("entities/no-such-mission");
+  EXPECT_THAT(state_.BatchGetSnapshots(batch),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("requests[1]")));
+
+  batch.mutable_requests(1)->set_entity("entities/nmi");
+  batch.mutable_requests(1)->set_min_sequence(1);
+  EXPECT_THAT(ViolatedFields(state_.BatchGetSnapshots(batch).status()),
+              ElementsAre("requests[1].min_sequence"));
+
+  v1::BatchGetSnapshotsRequest huge;
+  for (int i = 0; i < 1001; ++i) {
+    huge.add_requests()->set_entity("entities/nmi");
+    huge.mutable_requests(i)->set_at("2021-06-01");
+  }
+  EXPECT_THAT(ViolatedFields(state_.BatchGetSnapshots(huge).status()),
+              ElementsAre("requests"));
+}
+
+TEST_F(TimelineStateTest, BatchWithMinSequenceAheadIsUnavailable) {
+  ImportNato();
+  v1::BatchGetSnapshotsRequest batch;
+  batch.add_requests()->set_entity("entities/nmi");
+  batch.mutable_requests(0)->set_at("2021-06-01");
+  batch.set_min_sequence(state_.applied_sequence() + 1);
+  EXPECT_THAT(state_.BatchGetSnapshots(batch),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(TimelineStateTest, AwaitSequenceTimesOutWithUnavailable) {
   ImportNato();
   const int64_t ahead = state_.applied_sequence() + 1;

@@ -53,6 +53,12 @@ absl::StatusOr<v1::GetSnapshotResponse> TimelineClient::GetSnapshot(
                &v1::TimelineService::StubInterface::GetSnapshot);
 }
 
+absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineClient::BatchGetSnapshots(
+    v1::BatchGetSnapshotsRequest request) {
+  return Query(std::move(request),
+               &v1::TimelineService::StubInterface::BatchGetSnapshots);
+}
+
 absl::StatusOr<v1::ListHistoryResponse> TimelineClient::ListHistory(
     v1::ListHistoryRequest request) {
   return Query(std::move(request),

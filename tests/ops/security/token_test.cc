@@ -360,6 +360,8 @@ TEST_F(TimelineTokenTest, AuthReadsGuardsEveryTimelineQuery) {
   timeline::v1::GetSnapshotRequest snapshot;
   snapshot.set_entity("nmi");
   snapshot.set_at("2020-01-01");
+  timeline::v1::BatchGetSnapshotsRequest batch;
+  *batch.add_requests() = snapshot;
   timeline::v1::QueryWindowRequest window;
   timeline::v1::CountActiveRequest count;
   count.set_bucket(timeline::v1::BUCKET_YEAR);
@@ -370,6 +372,8 @@ TEST_F(TimelineTokenTest, AuthReadsGuardsEveryTimelineQuery) {
     options.bearer_token = token;
     TimelineClient reader = TimelineClient::Connect(address, options);
     EXPECT_THAT(reader.GetSnapshot(snapshot),
+                StatusIs(absl::StatusCode::kUnauthenticated));
+    EXPECT_THAT(reader.BatchGetSnapshots(batch),
                 StatusIs(absl::StatusCode::kUnauthenticated));
     EXPECT_THAT(reader.QueryWindow(window),
                 StatusIs(absl::StatusCode::kUnauthenticated));
@@ -382,6 +386,10 @@ TEST_F(TimelineTokenTest, AuthReadsGuardsEveryTimelineQuery) {
   ASSERT_OK_AND_ASSIGN(timeline::v1::GetSnapshotResponse answer,
                        reader.GetSnapshot(snapshot));
   EXPECT_EQ(answer.entity().name(), "entities/nmi");
+  ASSERT_OK_AND_ASSIGN(timeline::v1::BatchGetSnapshotsResponse batched,
+                       reader.BatchGetSnapshots(batch));
+  ASSERT_EQ(batched.snapshots_size(), 1);
+  EXPECT_EQ(batched.snapshots(0).entity().name(), "entities/nmi");
   EXPECT_THAT(reader.CountActive(count), IsOk());
 
   // Health and reflection stay open.

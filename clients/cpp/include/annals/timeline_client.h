@@ -49,6 +49,10 @@ class TimelineClient {
 
   absl::StatusOr<timeline::v1::GetSnapshotResponse> GetSnapshot(
       timeline::v1::GetSnapshotRequest request);
+  // Up to 1000 GetSnapshot lookups in one round trip, all answered from the
+  // same catalog sequence. The session's sequence applies to the batch.
+  absl::StatusOr<timeline::v1::BatchGetSnapshotsResponse> BatchGetSnapshots(
+      timeline::v1::BatchGetSnapshotsRequest request);
   absl::StatusOr<timeline::v1::ListHistoryResponse> ListHistory(
       timeline::v1::ListHistoryRequest request);
   absl::StatusOr<timeline::v1::QueryWindowResponse> QueryWindow(
