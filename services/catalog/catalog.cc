@@ -225,12 +225,17 @@ absl::Status ParseInto(absl::string_view bytes, google::protobuf::Message* out,
 
 }  // namespace
 
-// Reads through pending writes, collects them, and logs changes at
-// consecutive sequences. Lives for one write, under write_mu_.
+// Reads through pending writes (its own, then those of the earlier requests
+// of its commit group), collects them, and logs changes at consecutive
+// sequences. Lives for one write request, under write_mu_.
 class Catalog::Transaction {
  public:
-  Transaction(const Storage& storage, int64_t last_sequence, absl::Time now)
-      : storage_(storage), last_sequence_(last_sequence), now_(now) {}
+  Transaction(const Storage& storage, int64_t last_sequence, absl::Time now,
+              const PendingWrites* group = nullptr)
+      : storage_(storage),
+        group_(group),
+        last_sequence_(last_sequence),
+        now_(now) {}
 
   absl::Time now() const { return now_; }
   int64_t last_sequence() const { return last_sequence_; }
@@ -241,7 +246,17 @@ class Catalog::Transaction {
                                                  const std::string& key) {
     auto it = pending_.find({space, key});
     if (it != pending_.end()) return it->second;
+    if (group_ != nullptr) {
+      auto in_group = group_->find({space, key});
+      if (in_group != group_->end()) return in_group->second;
+    }
     return storage_.Get(space, key);
+  }
+
+  // Hands this transaction's writes over to its commit group.
+  void MoveInto(PendingWrites& group, WriteSet& writes) {
+    for (auto& [key, value] : pending_) group[key] = std::move(value);
+    writes.Append(std::move(writes_));
   }
 
   void Put(Space space, std::string key, std::string value) {
@@ -386,10 +401,11 @@ class Catalog::Transaction {
   }
 
   const Storage& storage_;
+  const PendingWrites* const group_;
   int64_t last_sequence_;
   const absl::Time now_;
   int changes_ = 0;
-  std::map<std::pair<Space, std::string>, std::optional<std::string>> pending_;
+  PendingWrites pending_;
   WriteSet writes_;
 };
 
@@ -453,53 +469,121 @@ absl::Status Catalog::Close() {
   return storage_->Close();
 }
 
+// A write request waiting in the commit queue. Lives on its caller's stack
+// until `done`.
+struct Catalog::Writer {
+  absl::string_view method;
+  absl::string_view request_id;
+  std::string fingerprint;  // of the request, when it has a request id
+  const google::protobuf::Message* request = nullptr;
+  google::protobuf::Message* response = nullptr;
+  const std::function<absl::Status(Transaction&)>* body = nullptr;
+  absl::Status status;
+  bool done = false;
+};
+
 absl::Status Catalog::RunWrite(
     absl::string_view method, absl::string_view request_id,
     const google::protobuf::Message& request,
     google::protobuf::Message* response,
     const std::function<absl::Status(Transaction&)>& body) {
-  std::string fingerprint;
-  if (!request_id.empty()) fingerprint = RequestFingerprint(method, request);
-
-  int64_t committed;
-  {
-    absl::MutexLock lock(&write_mu_);
-    if (!request_id.empty()) {
-      absl::StatusOr<std::optional<std::string>> record =
-          storage_->Get(Space::kRequests, std::string(request_id));
-      if (!record.ok()) return record.status();
-      if (record->has_value()) {
-        absl::string_view stored = **record;
-        if (stored.substr(0, fingerprint.size()) != fingerprint) {
-          return FailedPreconditionError(
-              "REQUEST_ID_REUSED", "request_id",
-              absl::StrCat("\"", request_id,
-                           "\" was already used for a different request; "
-                           "use a new request_id for a new request"));
-        }
-        return ParseInto(stored.substr(fingerprint.size()), response,
-                         "request record");
-      }
-    }
-
-    absl::Time now = std::max(options_.clock(), last_commit_time_);
-    Transaction txn(*storage_, last_sequence_, now);
-    if (absl::Status s = body(txn); !s.ok()) return s;
-    if (!request_id.empty()) {
-      txn.Put(Space::kRequests, std::string(request_id),
-              absl::StrCat(fingerprint, response->SerializeAsString()));
-    }
-    if (txn.has_changes()) {
-      txn.Put(Space::kMeta, std::string(keys::kLastSequence),
-              absl::StrCat(txn.last_sequence()));
-    }
-    if (txn.writes().empty()) return absl::OkStatus();
-    if (absl::Status s = storage_->Write(txn.writes()); !s.ok()) return s;
-    last_sequence_ = txn.last_sequence();
-    last_commit_time_ = now;
-    committed = last_sequence_;
+  Writer self;
+  self.method = method;
+  self.request_id = request_id;
+  if (!request_id.empty()) {
+    self.fingerprint = RequestFingerprint(method, request);
   }
-  notifier_.Publish(committed);
+  self.request = &request;
+  self.response = response;
+  self.body = &body;
+
+  // LevelDB's writer queue: wait until this request is either committed by
+  // another writer's group or at the front of the queue, and then commit
+  // the group of requests queued behind it with one synced batch.
+  std::vector<Writer*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(&self);
+    auto ready = [this, &self]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+      return self.done || queue_.front() == &self;
+    };
+    queue_mu_.Await(absl::Condition(&ready));
+    if (self.done) return self.status;
+    const size_t size = std::min(queue_.size(), kMaxCommitGroup);
+    group.assign(queue_.begin(), queue_.begin() + size);
+  }
+
+  const int64_t committed = CommitGroup(group);
+  // Readers of the feed learn of the commit before any writer of the group
+  // returns, so an acknowledged write is always visible in the feed.
+  if (committed > 0) notifier_.Publish(committed);
+
+  absl::MutexLock lock(&queue_mu_);
+  for (Writer* writer : group) {
+    queue_.pop_front();
+    writer->done = true;
+  }
+  return self.status;
+}
+
+int64_t Catalog::CommitGroup(const std::vector<Writer*>& group) {
+  absl::MutexLock lock(&write_mu_);
+  PendingWrites pending;
+  WriteSet writes;
+  int64_t sequence = last_sequence_;
+  absl::Time commit_time = last_commit_time_;
+  std::vector<Writer*> written;  // the writers whose writes are in `writes`
+  for (Writer* writer : group) {
+    writer->status = Apply(*writer, pending, writes, sequence, commit_time);
+    if (writer->status.ok()) written.push_back(writer);
+  }
+  if (writes.empty()) return 0;
+  if (absl::Status s = storage_->Write(writes); !s.ok()) {
+    for (Writer* writer : written) writer->status = s;
+    return 0;
+  }
+  const bool advanced = sequence > last_sequence_;
+  last_sequence_ = sequence;
+  last_commit_time_ = commit_time;
+  return advanced ? sequence : 0;
+}
+
+absl::Status Catalog::Apply(Writer& writer, PendingWrites& pending,
+                            WriteSet& writes, int64_t& sequence,
+                            absl::Time& commit_time) {
+  Transaction txn(*storage_, sequence, std::max(options_.clock(), commit_time),
+                  &pending);
+  const std::string request_id(writer.request_id);
+  if (!request_id.empty()) {
+    absl::StatusOr<std::optional<std::string>> record =
+        txn.Get(Space::kRequests, request_id);
+    if (!record.ok()) return record.status();
+    if (record->has_value()) {
+      absl::string_view stored = **record;
+      if (stored.substr(0, writer.fingerprint.size()) != writer.fingerprint) {
+        return FailedPreconditionError(
+            "REQUEST_ID_REUSED", "request_id",
+            absl::StrCat("\"", request_id,
+                         "\" was already used for a different request; "
+                         "use a new request_id for a new request"));
+      }
+      return ParseInto(stored.substr(writer.fingerprint.size()),
+                       writer.response, "request record");
+    }
+  }
+  if (absl::Status s = (*writer.body)(txn); !s.ok()) return s;
+  if (!request_id.empty()) {
+    txn.Put(Space::kRequests, request_id,
+            absl::StrCat(writer.fingerprint,
+                         writer.response->SerializeAsString()));
+  }
+  if (txn.has_changes()) {
+    txn.Put(Space::kMeta, std::string(keys::kLastSequence),
+            absl::StrCat(txn.last_sequence()));
+    sequence = txn.last_sequence();
+    commit_time = txn.now();
+  }
+  txn.MoveInto(pending, writes);
   return absl::OkStatus();
 }
 

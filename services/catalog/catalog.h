@@ -18,9 +18,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -102,6 +106,13 @@ class Catalog {
 
  private:
   class Transaction;
+  struct Writer;
+  // Writes not yet in storage: (space, key) -> value, nullopt for a delete.
+  using PendingWrites =
+      std::map<std::pair<Space, std::string>, std::optional<std::string>>;
+
+  // The most write requests committed together in one synced batch.
+  static constexpr size_t kMaxCommitGroup = 64;
 
   Catalog(std::unique_ptr<Storage> storage, CatalogOptions options,
           std::string catalog_id, int64_t head);
@@ -113,13 +124,29 @@ class Catalog {
                         const google::protobuf::Message& request,
                         google::protobuf::Message* response,
                         const std::function<absl::Status(Transaction&)>& body);
+  // Applies the requests of `group` in order, each on top of the ones before
+  // it, and commits what succeeded in one synced batch; sets each writer's
+  // status. Returns the new head sequence, or 0 if it did not move.
+  int64_t CommitGroup(const std::vector<Writer*>& group)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // One request of a group: on success its writes are moved into `pending`
+  // and `writes`, and `sequence` and `commit_time` advance; on failure
+  // nothing of it is kept.
+  absl::Status Apply(Writer& writer, PendingWrites& pending, WriteSet& writes,
+                     int64_t& sequence, absl::Time& commit_time)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   std::unique_ptr<Storage> storage_;
   const CatalogOptions options_;
   const std::string catalog_id_;
   ChangeNotifier notifier_;
 
-  // Serializes writes: sequence assignment, reads for validation, commit.
+  // The write requests waiting to be committed, oldest first; the front one
+  // commits a group for itself and those behind it (ADR 2).
+  absl::Mutex queue_mu_ ABSL_ACQUIRED_BEFORE(write_mu_);
+  std::deque<Writer*> queue_ ABSL_GUARDED_BY(queue_mu_);
+
+  // Serializes commits: sequence assignment, reads for validation, commit.
   absl::Mutex write_mu_;
   int64_t last_sequence_ ABSL_GUARDED_BY(write_mu_);
   absl::Time last_commit_time_ ABSL_GUARDED_BY(write_mu_);

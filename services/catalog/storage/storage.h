@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,16 @@ class WriteSet {
   }
   void Delete(Space space, std::string key) {
     ops_.push_back(Op{space, std::move(key), std::nullopt});
+  }
+  // Moves the operations of `other` to the end of this set.
+  void Append(WriteSet&& other) {
+    if (ops_.empty()) {
+      ops_ = std::move(other.ops_);
+    } else {
+      ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                  std::make_move_iterator(other.ops_.end()));
+    }
+    other.ops_.clear();
   }
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
