@@ -930,26 +930,64 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
       PageSize(request.page_size(), limits_.max_page_size);
   if (!page_size.ok()) return page_size.status();
 
-  struct Item {
-    ChronoKey key;
+  // Every item that may overlap the window, with just what orders it: a
+  // busy window holds a good part of the data, so only the page is sorted
+  // and turned into resources (ADR 5).
+  struct Candidate {
+    Day earliest_start, latest_start, earliest_end, latest_end;
     uint32_t record;
-    Certainty certainty;
   };
-  std::vector<Item> items;
-  ForEachItem(
-      *filter, window->from, window->to, *at,
-      [&](uint32_t id, const ExtentRecord& record) {
-        const Certainty certainty =
-            record.extent.Overlaps(window->from, window->to);
-        if (certainty == Certainty::kNo) return;
-        const Extent& e = record.extent;
-        items.push_back(Item{
-            ChronoKey{e.earliest_start(), e.latest_start(), e.earliest_end(),
-                      e.latest_end(), record.is_statement, ResourceId(record)},
-            id, certainty});
-      });
-  std::sort(items.begin(), items.end(),
-            [](const Item& a, const Item& b) { return a.key < b.key; });
+  std::vector<Candidate> candidates;
+  const Day from = window->from;
+  const Day to = window->to;
+  const bool current = *at == kNow && filter->entity == kNone &&
+                       (filter->kind == kNone || !filter->statements) &&
+                       !filter->kind_unknown && !filter->predicate_unknown;
+  if (current) {
+    // The current state without per-record filters: the index entries
+    // carry the bounds, so records are only read for the page.
+    auto add_entry = [&](const IndexedExtent& e) {
+      if (e.retired() || e.Overlaps(from, to) == Certainty::kNo) return;
+      candidates.push_back(Candidate{e.earliest_start, e.latest_start,
+                                     e.earliest_end, e.latest_end, e.id()});
+    };
+    if (filter->statements) {
+      for (uint32_t p = 0; p < statement_indexes_.size(); ++p) {
+        if (filter->predicate != kNone && p != filter->predicate) continue;
+        statement_indexes_[p].ForEachOverlapping(from, to, add_entry);
+      }
+    }
+    if (filter->predicate == kNone) {
+      for (uint32_t kind = 0; kind < lifespan_indexes_.size(); ++kind) {
+        if (filter->kind != kNone && kind != filter->kind) continue;
+        if (IsEventKind(kind) ? !filter->events : !filter->lifespans) continue;
+        lifespan_indexes_[kind].ForEachOverlapping(from, to, add_entry);
+      }
+    }
+  } else {
+    ForEachItem(
+        *filter, from, to, *at, [&](uint32_t id, const ExtentRecord& record) {
+          const Extent& e = record.extent;
+          if (e.Overlaps(from, to) == Certainty::kNo) return;
+          candidates.push_back(Candidate{e.earliest_start(), e.latest_start(),
+                                         e.earliest_end(), e.latest_end(), id});
+        });
+  }
+  auto key_of = [this](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    const ExtentRecord& record = records_[c.record];
+    return ChronoKey{c.earliest_start, c.latest_start,      c.earliest_end,
+                     c.latest_end,     record.is_statement, ResourceId(record)};
+  };
+  auto bounds = [](const Candidate& c) {
+    return std::tie(c.earliest_start, c.latest_start, c.earliest_end,
+                    c.latest_end);
+  };
+  // Chronological order; the record is read only to break a tie.
+  auto before = [&](const Candidate& a, const Candidate& b)
+                    ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+                      if (bounds(a) != bounds(b)) return bounds(a) < bounds(b);
+                      return key_of(a) < key_of(b);
+                    };
 
   std::string filters;
   AppendField(&filters, "QueryWindow");
@@ -962,15 +1000,39 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
                                                 : entities_[filter->entity].id);
   AppendField(&filters,
               KnownAtText(request.has_known_at(), request.known_at()));
-  auto page = Page(std::move(items), PageSecret(), filters,
-                   request.page_token(), *page_size);
-  if (!page.ok()) return page.status();
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::string> position =
+        DecodePageToken(PageSecret(), filters, request.page_token());
+    if (!position.ok()) return position.status();
+    ChronoKey after;
+    if (!DecodePosition(*position, &after)) {
+      return InvalidArgumentError("page_token", "is malformed");
+    }
+    std::erase_if(candidates,
+                  [&](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+                    return !(after < key_of(c));
+                  });
+  }
+  // The page and the one item after it, which says whether there is more.
+  const size_t wanted = static_cast<size_t>(*page_size) + 1;
+  if (candidates.size() > wanted) {
+    std::nth_element(candidates.begin(), candidates.begin() + wanted,
+                     candidates.end(), before);
+    candidates.resize(wanted);
+  }
+  std::sort(candidates.begin(), candidates.end(), before);
+  std::string next_page_token;
+  if (candidates.size() == wanted) {
+    candidates.pop_back();
+    next_page_token = EncodePageToken(
+        PageSecret(), filters, EncodePosition(key_of(candidates.back())));
+  }
 
   v1::QueryWindowResponse response;
-  for (const Item& item : page->first) {
-    const ExtentRecord& record = records_[item.record];
+  for (const Candidate& candidate : candidates) {
+    const ExtentRecord& record = records_[candidate.record];
     v1::WindowItem* out = response.add_items();
-    out->set_certainty(ToProto(item.certainty));
+    out->set_certainty(ToProto(record.extent.Overlaps(from, to)));
     if (record.is_statement) {
       out->set_item_type(v1::ITEM_TYPE_STATEMENT);
       *out->mutable_statement() = StatementAt(record, *at);
@@ -980,7 +1042,7 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
       *out->mutable_entity() = EntityAt(record.item, *at);
     }
   }
-  response.set_next_page_token(page->second);
+  response.set_next_page_token(next_page_token);
   response.set_sequence(applied_);
   return response;
 }
