@@ -82,13 +82,13 @@ grpc::ServerUnaryReactor* AuthorizedCatalogService::RetractStatement(
                &CatalogService::RetractStatement);
 }
 
-grpc::ServerReadReactor<v1::ImportRecordsRequest>*
+grpc::ServerReadReactor<grpc::ByteBuffer>*
 AuthorizedCatalogService::ImportRecords(grpc::CallbackServerContext* context,
-                                        v1::ImportRecordsResponse* response) {
+                                        grpc::ByteBuffer* response) {
   absl::Status allowed =
       authorizer_->Authorize(*context, Access::kWrite, "ImportRecords");
   if (!allowed.ok()) {
-    return security::RejectReader<v1::ImportRecordsRequest>(allowed);
+    return security::RejectReader<grpc::ByteBuffer>(allowed);
   }
   return service_->ImportRecords(context, response);
 }

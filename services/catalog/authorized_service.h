@@ -17,8 +17,11 @@ namespace annals::catalog {
 
 // Thread safety: safe for concurrent calls. `service` and `authorizer` must
 // outlive this service and every call in flight.
+//
+// ImportRecords is raw, as in CatalogService, which it forwards to.
 class AuthorizedCatalogService final
-    : public v1::CatalogService::CallbackService {
+    : public v1::CatalogService::WithRawCallbackMethod_ImportRecords<
+          v1::CatalogService::CallbackService> {
  public:
   AuthorizedCatalogService(CatalogService* service,
                            const security::CallAuthorizer* authorizer)
@@ -55,9 +58,9 @@ class AuthorizedCatalogService final
       grpc::CallbackServerContext* context,
       const v1::RetractStatementRequest* request,
       v1::Statement* response) override;
-  grpc::ServerReadReactor<v1::ImportRecordsRequest>* ImportRecords(
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportRecords(
       grpc::CallbackServerContext* context,
-      v1::ImportRecordsResponse* response) override;
+      grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
       grpc::CallbackServerContext* context,
       const v1::WatchChangesRequest* request) override;

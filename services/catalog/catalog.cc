@@ -1,6 +1,7 @@
 #include "services/catalog/catalog.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <utility>
@@ -602,7 +603,8 @@ absl::StatusOr<v1::Entity> Catalog::CreateEntity(
       request.entity().name() != id) {
     return InvalidArgumentError(
         "entity.name",
-        absl::StrCat("\"", request.entity().name(),
+        absl::StrCat("\"",
+                     absl::CEscape(request.entity().name().substr(0, 128)),
                      "\" does not match entity_id \"", id, "\""));
   }
   if (absl::Status s = ValidateRequestId("request_id", request.request_id());
@@ -1264,6 +1266,9 @@ absl::StatusOr<std::vector<v1::Change>> Catalog::ReadChanges(
   if (after_sequence < 0) {
     return InvalidArgumentError("after_sequence", "must not be negative");
   }
+  // Nothing follows the largest sequence (and after_sequence + 1 would
+  // overflow).
+  if (after_sequence == std::numeric_limits<int64_t>::max()) return changes;
   int64_t expected = after_sequence + 1;
   size_t bytes = 0;
   absl::Status error;

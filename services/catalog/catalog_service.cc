@@ -1,10 +1,16 @@
 #include "services/catalog/catalog_service.h"
 
 #include <atomic>
+#include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "services/catalog/validation.h"
 #include "services/common/security/reject.h"
 #include "services/common/status/errors.h"
 #include "services/common/status/grpc_status.h"
@@ -26,54 +32,140 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+// The path of the first string field of `bytes`, a serialized `type`, that
+// is not valid UTF-8, such as "records[3].entity.label"; empty when there is
+// none (the message is malformed in some other way).
+std::string FindInvalidUtf8(const google::protobuf::Descriptor& type,
+                            absl::string_view bytes, int depth = 0) {
+  using google::protobuf::FieldDescriptor;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  std::map<int, int> occurrences;  // per field number: repeated indexes
+  while (const uint32_t tag = in.ReadTag()) {
+    switch (tag & 7) {  // the wire type
+      case 0: {
+        uint64_t varint;
+        if (!in.ReadVarint64(&varint)) return "";
+        continue;
+      }
+      case 1: {
+        uint64_t fixed;
+        if (!in.ReadLittleEndian64(&fixed)) return "";
+        continue;
+      }
+      case 5: {
+        uint32_t fixed;
+        if (!in.ReadLittleEndian32(&fixed)) return "";
+        continue;
+      }
+      case 2:
+        break;
+      default:  // groups, which the schema does not use
+        return "";
+    }
+    uint32_t length;
+    std::string value;
+    if (!in.ReadVarint32(&length) ||
+        !in.ReadString(&value, static_cast<int>(length))) {
+      return "";
+    }
+    const int number = static_cast<int>(tag >> 3);
+    const FieldDescriptor* field = type.FindFieldByNumber(number);
+    if (field == nullptr) continue;
+    std::string path = field->name();
+    const int index = occurrences[number]++;
+    if (field->is_repeated() && !field->is_map()) {
+      absl::StrAppend(&path, "[", index, "]");
+    }
+    if (field->type() == FieldDescriptor::TYPE_STRING) {
+      if (!IsValidUtf8(value)) return path;
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE && depth < 32) {
+      std::string inner =
+          FindInvalidUtf8(*field->message_type(), value, depth + 1);
+      if (!inner.empty()) {
+        return field->is_map() ? path : absl::StrCat(path, ".", inner);
+      }
+    }
+  }
+  return "";
+}
+
 // Applies each streamed batch as it arrives; stops at the first failure.
-class ImportReactor final
-    : public grpc::ServerReadReactor<v1::ImportRecordsRequest> {
+// Batches arrive serialized and are parsed here (see CatalogService).
+class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  ImportReactor(Catalog* catalog, v1::ImportRecordsResponse* response)
+  ImportReactor(Catalog* catalog, grpc::ByteBuffer* response)
       : catalog_(catalog), response_(response) {
-    StartRead(&request_);
+    StartRead(&buffer_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client has sent everything (or went away)
-      if (response_->last_sequence() == 0) {
-        response_->set_last_sequence(catalog_->head_sequence());
+      if (summary_.last_sequence() == 0) {
+        summary_.set_last_sequence(catalog_->head_sequence());
       }
+      const std::string bytes = summary_.SerializeAsString();
+      grpc::Slice slice(bytes);
+      *response_ = grpc::ByteBuffer(&slice, 1);
       Finish(grpc::Status::OK);
       return;
     }
-    absl::StatusOr<v1::ImportRecordsResponse> batch =
-        catalog_->ImportBatch(request_);
-    if (!batch.ok()) {
-      Finish(ToGrpcStatus(PrefixMessage(
-          batch.status(), absl::StrCat("batch ", response_->batches(), " (",
-                                       response_->batches(),
-                                       " earlier batches committed): "))));
+    std::string bytes;
+    std::vector<grpc::Slice> slices;
+    if (buffer_.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()),
+                     slice.size());
+      }
+    }
+    buffer_.Clear();
+    v1::ImportRecordsRequest request;
+    if (!request.ParseFromString(bytes)) {
+      const std::string field =
+          FindInvalidUtf8(*v1::ImportRecordsRequest::descriptor(), bytes);
+      Finish(ToGrpcStatus(BatchError(
+          field.empty()
+              ? absl::InvalidArgumentError(
+                    "is not a valid annals.catalog.v1.ImportRecordsRequest")
+              : InvalidArgumentError(field, "is not valid UTF-8"))));
       return;
     }
-    response_->set_entities_created(response_->entities_created() +
-                                    batch->entities_created());
-    response_->set_entities_updated(response_->entities_updated() +
-                                    batch->entities_updated());
-    response_->set_statements_created(response_->statements_created() +
-                                      batch->statements_created());
-    response_->set_statements_updated(response_->statements_updated() +
-                                      batch->statements_updated());
-    response_->set_unchanged(response_->unchanged() + batch->unchanged());
-    response_->set_batches(response_->batches() + 1);
-    response_->set_last_sequence(
-        std::max(response_->last_sequence(), batch->last_sequence()));
-    request_.Clear();
-    StartRead(&request_);
+    absl::StatusOr<v1::ImportRecordsResponse> batch =
+        catalog_->ImportBatch(request);
+    if (!batch.ok()) {
+      Finish(ToGrpcStatus(BatchError(batch.status())));
+      return;
+    }
+    summary_.set_entities_created(summary_.entities_created() +
+                                  batch->entities_created());
+    summary_.set_entities_updated(summary_.entities_updated() +
+                                  batch->entities_updated());
+    summary_.set_statements_created(summary_.statements_created() +
+                                    batch->statements_created());
+    summary_.set_statements_updated(summary_.statements_updated() +
+                                    batch->statements_updated());
+    summary_.set_unchanged(summary_.unchanged() + batch->unchanged());
+    summary_.set_batches(summary_.batches() + 1);
+    summary_.set_last_sequence(
+        std::max(summary_.last_sequence(), batch->last_sequence()));
+    StartRead(&buffer_);
   }
 
   void OnDone() override { delete this; }
 
  private:
+  // `status` with the batch it is about, and what was committed before it.
+  absl::Status BatchError(const absl::Status& status) const {
+    return PrefixMessage(status, absl::StrCat("batch ", summary_.batches(),
+                                              " (", summary_.batches(),
+                                              " earlier batches committed): "));
+  }
+
   Catalog* const catalog_;
-  v1::ImportRecordsResponse* const response_;
-  v1::ImportRecordsRequest request_;
+  grpc::ByteBuffer* const response_;
+  grpc::ByteBuffer buffer_;
+  v1::ImportRecordsResponse summary_;
 };
 
 // Streams the change log from a sequence, then follows live commits.
@@ -242,9 +334,8 @@ grpc::ServerUnaryReactor* CatalogService::RetractStatement(
   return Answer(context, catalog_->RetractStatement(*request), response);
 }
 
-grpc::ServerReadReactor<v1::ImportRecordsRequest>*
-CatalogService::ImportRecords(grpc::CallbackServerContext* context,
-                              v1::ImportRecordsResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* CatalogService::ImportRecords(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   return new ImportReactor(catalog_, response);
 }
 

@@ -10,9 +10,18 @@
 
 namespace annals::catalog {
 
+// ImportRecords is served in its raw form (grpc::ByteBuffer batches) so
+// that the service parses each batch itself. With the typed API a batch that
+// fails to parse (proto3 rejects a string field holding invalid UTF-8) ends
+// the read loop exactly like the client finishing, and the import would
+// report success without it or anything after it; parsing here fails the
+// stream with INVALID_ARGUMENT naming the field instead.
+//
 // Thread safety: safe for concurrent calls. `catalog` must outlive the
 // service and every call in flight.
-class CatalogService final : public v1::CatalogService::CallbackService {
+class CatalogService final
+    : public v1::CatalogService::WithRawCallbackMethod_ImportRecords<
+          v1::CatalogService::CallbackService> {
  public:
   // At most `max_streams` WatchChanges streams are open at once (0: no
   // limit); another fails with RESOURCE_EXHAUSTED "too many change-feed
@@ -54,9 +63,11 @@ class CatalogService final : public v1::CatalogService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::RetractStatementRequest* request,
       v1::Statement* response) override;
-  grpc::ServerReadReactor<v1::ImportRecordsRequest>* ImportRecords(
+  // Batches are serialized v1::ImportRecordsRequest messages; the response
+  // is a serialized v1::ImportRecordsResponse.
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportRecords(
       grpc::CallbackServerContext* context,
-      v1::ImportRecordsResponse* response) override;
+      grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
       grpc::CallbackServerContext* context,
       const v1::WatchChangesRequest* request) override;

@@ -93,7 +93,7 @@ absl::Status ValidateStringMap(
   for (const auto& [key, value] : map) {
     if (!IsValidPredicate(key)) {
       return InvalidArgumentError(
-          field, absl::StrCat("key \"", absl::CEscape(key),
+          field, absl::StrCat("key \"", absl::CEscape(key.substr(0, 64)),
                               "\" must be snake_case ([a-z][a-z0-9_]*, at "
                               "most 64 characters)"));
     }
@@ -234,6 +234,15 @@ absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size,
                      ", or 0 for the default of ", default_size));
   }
   return page_size == 0 ? default_size : page_size;
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
 }
 
 absl::Status ValidateLine(absl::string_view field, absl::string_view text,

@@ -61,6 +61,10 @@ absl::Status ValidateRequestId(absl::string_view field, absl::string_view id);
 absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size,
                                      int max_page_size = kMaxPageSize);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// values past U+10FFFF).
+bool IsValidUtf8(absl::string_view text);
+
 // A single-line text: valid UTF-8, no control characters, at most
 // `max_length` bytes. `required` rejects the empty string.
 absl::Status ValidateLine(absl::string_view field, absl::string_view text,

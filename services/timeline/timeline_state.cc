@@ -86,7 +86,8 @@ absl::StatusOr<std::string> ParseName(absl::string_view field,
   absl::ConsumePrefix(&id, prefix);
   if (!IsValidId(id)) {
     return InvalidArgumentError(
-        field, absl::StrCat("\"", absl::CEscape(name), "\" is not \"", prefix,
+        field, absl::StrCat("\"", absl::CEscape(name.substr(0, 128)),
+                            "\" is not \"", prefix,
                             "{id}\" or a bare id matching "
                             "[a-z0-9][a-z0-9-]{0,62}"));
   }

@@ -49,6 +49,8 @@ class Subprocess {
   Subprocess& operator=(const Subprocess&) = delete;
 
   bool running() const { return pid_ > 0 && !exit_status_.has_value(); }
+  // The child's process id (-1 if it could not be started).
+  pid_t pid() const { return pid_; }
 
   // Reads stdout lines until one matches `pattern`; returns its first
   // capture group, or nullopt at end of output.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
@@ -93,9 +94,11 @@ absl::Status AlreadyExistsError(absl::string_view resource_name,
 absl::Status EtagMismatchError(absl::string_view resource_name,
                                absl::string_view given,
                                absl::string_view current) {
-  absl::Status status = absl::AbortedError(absl::StrCat(
-      "etag: ", resource_name, " has changed (given etag \"", given,
-      "\", current etag \"", current, "\"); read it again and retry"));
+  // `given` comes from the caller: quote only the start of it.
+  absl::Status status = absl::AbortedError(
+      absl::StrCat("etag: ", resource_name, " has changed (given etag \"",
+                   absl::CEscape(given.substr(0, 64)), "\", current etag \"",
+                   current, "\"); read it again and retry"));
   AttachResource(status, resource_name, "etag mismatch");
   AttachReason(status, "ETAG_MISMATCH");
   return status;

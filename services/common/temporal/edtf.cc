@@ -16,8 +16,14 @@ namespace annals::temporal {
 namespace {
 
 // absl::string_view is not std::string_view in Debian's Abseil build.
+// Quotes at most 64 bytes: error messages travel in gRPC metadata, and a
+// client refuses metadata over 8 KiB (and with it the whole error).
 std::string Escape(std::string_view text) {
-  return absl::CEscape(absl::string_view(text.data(), text.size()));
+  constexpr size_t kMaxQuoted = 64;
+  std::string quoted = absl::CEscape(
+      absl::string_view(text.data(), std::min(text.size(), kMaxQuoted)));
+  if (text.size() > kMaxQuoted) quoted += "...";
+  return quoted;
 }
 
 constexpr std::string_view kMonthNames[] = {
