@@ -5,6 +5,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace annals::timeline {
 
@@ -59,9 +60,15 @@ void ChangeFollower::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_ || status_.stopped) return;
     }
-    const int64_t after = state_->applied_sequence();
+    // Resume after the last applied change, or from it when it is known:
+    // the catalog must still have that very change (see Verify).
+    const int64_t applied = state_->applied_sequence();
+    verify_sequence_ = applied > 0 && last_applied_.has_value() &&
+                               last_applied_->sequence() == applied
+                           ? applied
+                           : 0;
     absl::StatusOr<std::unique_ptr<ChangeStream>> stream =
-        source_->Watch(after);
+        source_->Watch(verify_sequence_ > 0 ? applied - 1 : applied);
     absl::Status ended;
     bool delivered = false;
     if (stream.ok()) {
@@ -128,6 +135,13 @@ absl::Status ChangeFollower::Follow(ChangeStream& stream, bool* delivered) {
       status_.catalog_head =
           std::max(status_.catalog_head, message.head_sequence());
     }
+    if (message.changes_size() > 0 && verify_sequence_ > 0 &&
+        !Verify(message.changes())) {
+      stream.Cancel();
+      while (stream.Read(&message)) {
+      }
+      return stream.Finish();
+    }
     if (message.changes_size() > 0) {
       absl::Status applied = state_->Apply(message.changes());
       if (!applied.ok()) {
@@ -138,6 +152,10 @@ absl::Status ChangeFollower::Follow(ChangeStream& stream, bool* delivered) {
         }
         stream.Finish().IgnoreError();
         return applied;
+      }
+      if (message.changes().rbegin()->sequence() ==
+          state_->applied_sequence()) {
+        last_applied_ = *message.changes().rbegin();
       }
     }
     AfterApply();
@@ -185,6 +203,34 @@ bool ChangeFollower::Admit(const catalog::v1::WatchChangesResponse& first) {
   Log(absl::StrCat("following catalog ", first.catalog_id(), " from sequence ",
                    applied, " (catalog head ", first.head_sequence(), ")"));
   return true;
+}
+
+bool ChangeFollower::Verify(
+    const google::protobuf::RepeatedPtrField<catalog::v1::Change>& changes) {
+  for (const catalog::v1::Change& change : changes) {
+    if (change.sequence() < verify_sequence_) continue;  // a resent older one
+    const int64_t sequence = verify_sequence_;
+    verify_sequence_ = 0;
+    if (change.sequence() == sequence &&
+        google::protobuf::util::MessageDifferencer::Equals(change,
+                                                           *last_applied_)) {
+      return true;
+    }
+    std::string catalog_id;
+    {
+      absl::MutexLock lock(&mu_);
+      catalog_id = status_.catalog_id;
+    }
+    StopForGood(absl::StrCat(
+        "the catalog's history changed: the change it now has at sequence ",
+        sequence, " is not the one this timeline applied there (same ",
+        "catalog_id \"", catalog_id,
+        "\"; was the catalog restored from an older copy and written to "
+        "since?); stopped following it rather than mix the two histories. "
+        "Restart the timeline to rebuild"));
+    return false;
+  }
+  return true;  // not reached yet: the next message has it
 }
 
 void ChangeFollower::AfterApply() {

@@ -18,7 +18,10 @@
 // stops for good, logs the reason, marks the state stopped (queries then
 // fail with UNAVAILABLE) and reports not serving. Restarting the timeline
 // rebuilds it from the new catalog. (Before anything was applied, a new
-// catalog_id is simply adopted.)
+// catalog_id is simply adopted.) A catalog restored from an older copy and
+// written to since has the same id and may have caught up with the head, so
+// a reconnect asks again for the last change applied and stops the same way
+// if the catalog now has another change at that sequence.
 //
 // Thread safety: all public methods are safe to call concurrently.
 // Callbacks run on the follower's thread, outside its lock. on_serving(true)
@@ -29,6 +32,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -107,6 +111,10 @@ class ChangeFollower {
   // Checks the first message of a stream. Returns false (after stopping)
   // on divergence.
   bool Admit(const catalog::v1::WatchChangesResponse& first);
+  // Checks that `changes` hold, at verify_sequence_, the change last
+  // applied (see Run). Returns false (after stopping) if they hold another.
+  bool Verify(
+      const google::protobuf::RepeatedPtrField<catalog::v1::Change>& changes);
   void AfterApply();
   void StopForGood(const std::string& reason);
   void Run();
@@ -126,6 +134,11 @@ class ChangeFollower {
   bool in_sync_ ABSL_GUARDED_BY(mu_) = false;
   // The head announced by the current stream's first message.
   int64_t resync_target_ ABSL_GUARDED_BY(mu_) = 0;
+  // Used by the follower's thread only: the last change applied (when the
+  // state's applied sequence is its sequence), and the sequence at which
+  // the current stream must repeat it (0: nothing to check).
+  std::optional<catalog::v1::Change> last_applied_;
+  int64_t verify_sequence_ = 0;
   std::thread thread_;
 };
 
