@@ -245,6 +245,11 @@ class Catalog::Transaction {
 
   absl::StatusOr<std::optional<std::string>> Get(Space space,
                                                  const std::string& key) {
+    if (WriteOnly(space)) {
+      // Its pending writes are not kept for reading; see WriteOnly.
+      return absl::InternalError("index and change log keys are not read "
+                                 "through a write transaction");
+    }
     auto it = pending_.find({space, key});
     if (it != pending_.end()) return it->second;
     if (group_ != nullptr) {
@@ -261,12 +266,14 @@ class Catalog::Transaction {
   }
 
   void Put(Space space, std::string key, std::string value) {
-    pending_[{space, key}] = value;
+    if (space == Space::kEntities) references_.erase(key);
+    if (!WriteOnly(space)) pending_[{space, key}] = value;
     writes_.Put(space, std::move(key), std::move(value));
   }
 
   void Delete(Space space, std::string key) {
-    pending_[{space, key}] = std::nullopt;
+    if (space == Space::kEntities) references_.erase(key);
+    if (!WriteOnly(space)) pending_[{space, key}] = std::nullopt;
     writes_.Delete(space, std::move(key));
   }
 
@@ -305,10 +312,13 @@ class Catalog::Transaction {
     entity.set_sequence(sequence);
     UpdateIndex(previous ? EntityIndexKeys(*previous) : std::set<std::string>{},
                 EntityIndexKeys(entity));
-    Put(Space::kEntities, EntityId(entity), entity.SerializeAsString());
-    v1::Change change = NewChange(sequence, type);
-    *change.mutable_entity() = entity;
-    Log(change);
+    std::string id = EntityId(entity);
+    std::string bytes = entity.SerializeAsString();
+    Log(sequence, type, kChangeEntityField, bytes);
+    Put(Space::kEntities, id, std::move(bytes));
+    // What a reference check would now read back (Put forgot the old facts).
+    references_.insert_or_assign(
+        std::move(id), Referent{true, entity.has_delete_time(), entity.kind()});
   }
 
   void SaveStatement(v1::Statement& statement, const v1::Statement* previous,
@@ -320,11 +330,9 @@ class Catalog::Transaction {
     UpdateIndex(
         previous ? StatementIndexKeys(*previous) : std::set<std::string>{},
         StatementIndexKeys(statement));
-    Put(Space::kStatements, StatementId(statement),
-        statement.SerializeAsString());
-    v1::Change change = NewChange(sequence, type);
-    *change.mutable_statement() = statement;
-    Log(change);
+    std::string bytes = statement.SerializeAsString();
+    Log(sequence, type, kChangeStatementField, bytes);
+    Put(Space::kStatements, StatementId(statement), std::move(bytes));
   }
 
   // Fails unless `name` ("entities/x") exists and is not deleted; with
@@ -332,18 +340,18 @@ class Catalog::Transaction {
   absl::Status CheckReference(const std::string& name, absl::string_view field,
                               absl::string_view required_kind = "") {
     std::string id = name.substr(kEntityCollection.size());
-    absl::StatusOr<std::optional<v1::Entity>> entity = LoadEntity(id);
+    absl::StatusOr<const Referent*> entity = FindReferent(std::move(id));
     if (!entity.ok()) return entity.status();
-    if (!entity->has_value()) return NotFoundError(name, field);
-    if ((*entity)->has_delete_time()) {
+    if (!(*entity)->exists) return NotFoundError(name, field);
+    if ((*entity)->deleted) {
       return FailedPreconditionError(
           "DELETED", name,
           absl::StrCat("is deleted and cannot be referred to (", field, ")"));
     }
-    if (!required_kind.empty() && (*entity)->kind() != required_kind) {
+    if (!required_kind.empty() && (*entity)->kind != required_kind) {
       return FailedPreconditionError(
           "WRONG_KIND", name,
-          absl::StrCat("is of kind \"", (*entity)->kind(), "\", but ", field,
+          absl::StrCat("is of kind \"", (*entity)->kind, "\", but ", field,
                        " must refer to an entity of kind \"", required_kind,
                        "\""));
     }
@@ -377,18 +385,78 @@ class Catalog::Transaction {
   }
 
  private:
-  v1::Change NewChange(int64_t sequence, v1::ChangeType type) const {
+  // Index entries and change log entries are written by transactions but
+  // never read back through Get (lists scan storage, which only shows
+  // committed writes; the feed reads storage). Keeping them out of the
+  // pending writes saves a copy of every change and index key, most of a
+  // statement's writes; Get refuses them so that a future reader cannot
+  // miss its own writes silently.
+  static bool WriteOnly(Space space) {
+    return space == Space::kIndex || space == Space::kChanges;
+  }
+
+  // What a reference check needs to know of an entity id, as this
+  // transaction reads it (its own writes, then its commit group's, then
+  // storage).
+  struct Referent {
+    bool exists = false;
+    bool deleted = false;
+    std::string kind;
+  };
+
+  // Field numbers of Change.entity and Change.statement, the last fields of
+  // a Change.
+  static constexpr int kChangeEntityField = v1::Change::kEntityFieldNumber;
+  static constexpr int kChangeStatementField =
+      v1::Change::kStatementFieldNumber;
+
+  // The facts about entity `id`, read once per transaction: an import batch
+  // cites the same few sources and subjects in many statements. Put and
+  // Delete of the entity forget them, so they always match what LoadEntity
+  // would return now; the commit group's pending writes and storage do not
+  // change while the transaction runs (write_mu_ is held).
+  absl::StatusOr<const Referent*> FindReferent(std::string id) {
+    auto cached = references_.find(id);
+    if (cached != references_.end()) return &cached->second;
+    absl::StatusOr<std::optional<v1::Entity>> entity = LoadEntity(id);
+    if (!entity.ok()) return entity.status();
+    Referent referent;
+    if (entity->has_value()) {
+      referent.exists = true;
+      referent.deleted = (*entity)->has_delete_time();
+      referent.kind = (*entity)->kind();
+    }
+    return &references_.insert_or_assign(std::move(id), std::move(referent))
+                .first->second;
+  }
+
+  // Logs the change at `sequence` whose resource (field `resource_field`)
+  // serializes to `resource`. Protobuf writes fields in number order and the
+  // resource is the last field of a Change, so appending its bytes to the
+  // other fields' gives exactly the Change's serialization, without copying
+  // the resource into a Change and serializing it a second time.
+  void Log(int64_t sequence, v1::ChangeType type, int resource_field,
+           absl::string_view resource) {
+    ++changes_;
     v1::Change change;
     change.set_sequence(sequence);
     *change.mutable_commit_time() = ToProto(now_);
     change.set_type(type);
-    return change;
+    std::string bytes;
+    bytes.reserve(change.ByteSizeLong() + 16 + resource.size());
+    change.AppendToString(&bytes);
+    AppendVarint(&bytes, (static_cast<uint32_t>(resource_field) << 3) | 2);
+    AppendVarint(&bytes, resource.size());
+    bytes.append(resource.data(), resource.size());
+    Put(Space::kChanges, keys::EncodeSequence(sequence), std::move(bytes));
   }
 
-  void Log(const v1::Change& change) {
-    ++changes_;
-    Put(Space::kChanges, keys::EncodeSequence(change.sequence()),
-        change.SerializeAsString());
+  static void AppendVarint(std::string* out, uint64_t value) {
+    while (value >= 0x80) {
+      out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+      value >>= 7;
+    }
+    out->push_back(static_cast<char>(value));
   }
 
   void UpdateIndex(const std::set<std::string>& before,
@@ -408,6 +476,8 @@ class Catalog::Transaction {
   int changes_ = 0;
   PendingWrites pending_;
   WriteSet writes_;
+  // Entity id -> what FindReferent read; see there.
+  std::map<std::string, Referent> references_;
 };
 
 absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -560,6 +561,123 @@ TEST_F(CatalogTest, ImportBatchWithOneBadRecordWritesNothing) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("records[2].statement.valid_time.edtf")));
   EXPECT_EQ(catalog_->head_sequence(), 0);
+}
+
+// Reference checks of a batch remember what they read; an entity the batch
+// itself rewrites must be checked as rewritten, however often it was cited.
+TEST_F(CatalogTest, ImportChecksReferencesAgainstEntitiesTheBatchRewrites) {
+  ASSERT_OK(Create("memo", "person", "Memo"));
+  ASSERT_OK(Create("nmi", "mission", "NMI"));
+  // The batch turns "memo" into a source, then cites it twice.
+  v1::ImportRecordsRequest batch = Parse<v1::ImportRecordsRequest>(R"pb(
+    records { entity { name: "memo" kind: "source" label: "Memo" } }
+    records {
+      statement {
+        subject: "nmi"
+        predicate: "founded"
+        object { text: "yes" }
+        valid_time { edtf: "2018" }
+        sources { source: "memo" }
+      }
+    }
+    records {
+      statement {
+        subject: "memo"
+        predicate: "written"
+        object { text: "yes" }
+        valid_time { edtf: "2018" }
+        sources { source: "memo" }
+      }
+    }
+  )pb");
+  ASSERT_OK_AND_ASSIGN(auto response, catalog_->ImportBatch(batch));
+  EXPECT_EQ(response.entities_updated(), 1);
+  EXPECT_EQ(response.statements_created(), 2);
+
+  // Turning it back into a person in the same batch as a citation fails the
+  // whole batch, at the citation, and leaves the source in place.
+  const int64_t head = catalog_->head_sequence();
+  batch.mutable_records(0)->mutable_entity()->set_kind("person");
+  batch.mutable_records(1)->mutable_statement()->set_predicate("disbanded");
+  auto result = catalog_->ImportBatch(batch);
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("records[1].statement.sources[0].source")));
+  EXPECT_EQ(ErrorReason(result.status()), "WRONG_KIND");
+  EXPECT_EQ(catalog_->head_sequence(), head);
+  ASSERT_OK_AND_ASSIGN(v1::Entity memo, Get("memo"));
+  EXPECT_EQ(memo.kind(), "source");
+}
+
+TEST_F(CatalogTest, ImportNamesTheFirstStatementCitingADeletedEntity) {
+  CreateWorld();
+  v1::DeleteEntityRequest remove;
+  remove.set_name("entities/per-olsen");
+  ASSERT_OK(catalog_->DeleteEntity(remove));
+  const int64_t head = catalog_->head_sequence();
+  // Three statements cite the same (live) subject and source; the third also
+  // refers to the deleted person.
+  v1::ImportRecordsRequest batch;
+  for (int i = 0; i < 3; ++i) {
+    v1::Statement* statement = batch.add_records()->mutable_statement();
+    statement->set_subject("nmi");
+    statement->set_predicate("commander");
+    if (i == 2) {
+      statement->mutable_object()->set_entity("per-olsen");
+    } else {
+      statement->mutable_object()->set_text(absl::StrCat("commander ", i));
+    }
+    statement->mutable_valid_time()->set_edtf("2021");
+    statement->add_sources()->set_source("fact-sheet-2021");
+  }
+  auto result = catalog_->ImportBatch(batch);
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("records[2].statement.object.entity")));
+  EXPECT_EQ(ErrorReason(result.status()), "DELETED");
+  EXPECT_EQ(catalog_->head_sequence(), head);
+
+  batch.mutable_records()->RemoveLast();
+  ASSERT_OK_AND_ASSIGN(auto response, catalog_->ImportBatch(batch));
+  EXPECT_EQ(response.statements_created(), 2);
+}
+
+// The change log stores each change exactly as Change serializes (the
+// resource's bytes are reused, not serialized twice).
+TEST_F(CatalogTest, StoredChangesAreTheirCanonicalSerialization) {
+  CreateWorld();
+  v1::UpdateEntityRequest update;
+  update.mutable_entity()->set_name("entities/nmi");
+  (*update.mutable_entity()->mutable_attributes())["hq"] = "Baghdad";
+  ASSERT_OK(catalog_->UpdateEntity(update));
+  v1::CreateStatementRequest create = CommanderRequest("2020-11-24/2021-05-06");
+  (*create.mutable_statement()->mutable_qualifiers())["rank"] = "general";
+  ASSERT_OK_AND_ASSIGN(v1::Statement statement,
+                       catalog_->CreateStatement(create));
+  v1::RetractStatementRequest retract;
+  retract.set_name(statement.name());
+  retract.set_reason("duplicate");
+  ASSERT_OK(catalog_->RetractStatement(retract));
+  v1::DeleteEntityRequest remove;
+  remove.set_name("entities/per-olsen");
+  ASSERT_OK(catalog_->DeleteEntity(remove));
+  const int64_t head = catalog_->head_sequence();
+  catalog_.reset();
+
+  auto storage = OpenRocksDbStorage(dir_.path());
+  ASSERT_OK(storage);
+  int64_t seen = 0;
+  ASSERT_OK((*storage)->Scan(
+      Space::kChanges, "", "", [&](absl::string_view, absl::string_view value) {
+        v1::Change change;
+        EXPECT_TRUE(change.ParseFromArray(value.data(),
+                                          static_cast<int>(value.size())));
+        EXPECT_EQ(change.sequence(), ++seen);
+        EXPECT_TRUE(change.has_entity() || change.has_statement());
+        EXPECT_EQ(change.SerializeAsString(), value) << change.DebugString();
+        return true;
+      }));
+  EXPECT_EQ(seen, head);
 }
 
 TEST_F(CatalogTest, ImportOfChangedEntityUpdatesItAsANewRevision) {

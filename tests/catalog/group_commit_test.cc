@@ -171,6 +171,65 @@ TEST_F(GroupCommitTest, RacingRetriesOfOneRequestIdApplyOnce) {
   EXPECT_EQ(LoggedSequences().size(), 1);
 }
 
+// An import checks its references against the requests committed before it
+// in its group: racing a delete of the entity it cites, it either commits
+// first or fails, never cites the entity after its deletion.
+TEST_F(GroupCommitTest, ImportRacingADeleteOfItsSubjectNeverCitesItDeleted) {
+  v1::CreateEntityRequest source;
+  source.set_entity_id("source");
+  source.mutable_entity()->set_kind("source");
+  source.mutable_entity()->set_label("Source");
+  ASSERT_OK(catalog_->CreateEntity(source));
+  constexpr int kRounds = 12;
+  int imported = 0, refused = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string id = absl::StrCat("subject-", round);
+    ASSERT_OK(Create(id));
+    v1::ImportRecordsRequest batch;
+    for (int i = 0; i < 20; ++i) {
+      v1::Statement* statement = batch.add_records()->mutable_statement();
+      statement->set_subject(id);
+      statement->set_predicate("rank");
+      statement->mutable_object()->set_integer(i);
+      statement->mutable_valid_time()->set_edtf("2020");
+      statement->add_sources()->set_source("source");
+    }
+    absl::StatusOr<v1::ImportRecordsResponse> import =
+        absl::UnknownError("not run");
+    absl::StatusOr<v1::Entity> deleted = absl::UnknownError("not run");
+    RunConcurrently(3, [&](int t) {
+      if (t == 0) {
+        v1::DeleteEntityRequest remove;
+        remove.set_name(absl::StrCat("entities/", id));
+        deleted = catalog_->DeleteEntity(remove);
+      } else if (t == 1) {
+        import = catalog_->ImportBatch(batch);
+      } else {
+        // Keeps a commit in flight so the other two tend to share a group.
+        EXPECT_OK(Create(absl::StrCat("filler-", round)));
+      }
+    });
+    ASSERT_OK(deleted);
+    if (import.ok()) {
+      ++imported;
+      EXPECT_EQ(import->statements_created(), 20);
+      EXPECT_LT(import->last_sequence(), deleted->sequence());
+    } else {
+      ++refused;
+      EXPECT_THAT(import, StatusIs(absl::StatusCode::kFailedPrecondition));
+      v1::ListStatementsRequest list;
+      list.set_subject(absl::StrCat("entities/", id));
+      list.set_show_retracted(true);
+      auto statements = catalog_->ListStatements(list);
+      ASSERT_OK(statements);
+      EXPECT_EQ(statements->statements_size(), 0);
+    }
+  }
+  EXPECT_EQ(imported + refused, kRounds);
+  std::vector<int64_t> logged = LoggedSequences();
+  for (size_t i = 0; i < logged.size(); ++i) EXPECT_EQ(logged[i], i + 1);
+}
+
 TEST_F(GroupCommitTest, AFailedBatchFailsEveryWriterInItAndWritesNothing) {
   ASSERT_OK(Create("before"));
   storage_->FailNextWrite();
