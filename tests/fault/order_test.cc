@@ -427,29 +427,36 @@ TEST(OrderTest, AnotherCatalogWithALongerHistoryAtTheSameAddressIsRefused) {
       ExpectRefusesTheNewHistory(&world, "only-in-new-0", "catalog_id"));
 }
 
-TEST(OrderTest, CatalogRestoredFromAnOlderCopyIsRefused) {
-  FollowedCatalog world;
-  ASSERT_NO_FATAL_FAILURE(StartFollowedCatalog(&world));
-  const std::string address = world.catalog.address();
-  // A copy of the folder taken while the catalog is stopped...
-  ASSERT_TRUE(ExitedZero(world.catalog.process->Kill(SIGTERM)));
-  std::filesystem::copy(world.dir.Sub("catalog"), world.dir.Sub("backup"),
+// Stops the followed catalog, copies its folder to "backup", restarts it
+// on the same address and writes five more events ("lost-*"), which the
+// timeline applies. `backup_head` is the head of the copy.
+void BackUpThenWriteMore(FollowedCatalog* world, int64_t* backup_head) {
+  const std::string address = world->catalog.address();
+  ASSERT_TRUE(ExitedZero(world->catalog.process->Kill(SIGTERM)));
+  std::filesystem::copy(world->dir.Sub("catalog"), world->dir.Sub("backup"),
                         std::filesystem::copy_options::recursive);
-  const int64_t backup_head = world.head;
-  // ...then more history, which the timeline applies...
-  world.catalog =
-      StartCatalog(world.dir.Sub("catalog"), address, absl::Seconds(1));
-  ASSERT_TRUE(world.catalog.ok()) << "port " << address << " was taken";
+  *backup_head = world->head;
+  world->catalog =
+      StartCatalog(world->dir.Sub("catalog"), address, absl::Seconds(1));
+  ASSERT_TRUE(world->catalog.ok()) << "port " << address << " was taken";
   std::string error;
-  world.head = ImportEvents(*FreshCatalogStub(address), "lost", 5, &error);
-  ASSERT_EQ(world.head, backup_head + 5) << error;
+  world->head = ImportEvents(*FreshCatalogStub(address), "lost", 5, &error);
+  ASSERT_EQ(world->head, *backup_head + 5) << error;
   for (const Answer& answer : AskEverything(
-           *FreshTimelineStub(world.timeline.address()), world.head)) {
+           *FreshTimelineStub(world->timeline.address()), world->head)) {
     ASSERT_TRUE(answer.status.ok())
         << answer.method << ": " << answer.status.error_code() << " "
         << answer.status.error_message();
   }
-  // ...and the catalog is restored from the copy: same identity, shorter
+}
+
+TEST(OrderTest, CatalogRestoredFromAnOlderCopyIsRefused) {
+  FollowedCatalog world;
+  ASSERT_NO_FATAL_FAILURE(StartFollowedCatalog(&world));
+  const std::string address = world.catalog.address();
+  int64_t backup_head = 0;
+  ASSERT_NO_FATAL_FAILURE(BackUpThenWriteMore(&world, &backup_head));
+  // The catalog is restored from the copy: same identity, shorter
   // history.
   ASSERT_TRUE(ExitedZero(world.catalog.process->Kill(SIGTERM)));
   world.catalog =
@@ -481,22 +488,8 @@ TEST(OrderTest, CatalogRestoredFromAnOlderCopyThatCaughtUpIsRefused) {
   FollowedCatalog world;
   ASSERT_NO_FATAL_FAILURE(StartFollowedCatalog(&world));
   const std::string address = world.catalog.address();
-  ASSERT_TRUE(ExitedZero(world.catalog.process->Kill(SIGTERM)));
-  std::filesystem::copy(world.dir.Sub("catalog"), world.dir.Sub("backup"),
-                        std::filesystem::copy_options::recursive);
-  const int64_t backup_head = world.head;
-  world.catalog =
-      StartCatalog(world.dir.Sub("catalog"), address, absl::Seconds(1));
-  ASSERT_TRUE(world.catalog.ok()) << "port " << address << " was taken";
-  std::string error;
-  world.head = ImportEvents(*FreshCatalogStub(address), "lost", 5, &error);
-  ASSERT_EQ(world.head, backup_head + 5) << error;
-  for (const Answer& answer : AskEverything(
-           *FreshTimelineStub(world.timeline.address()), world.head)) {
-    ASSERT_TRUE(answer.status.ok())
-        << answer.method << ": " << answer.status.error_code() << " "
-        << answer.status.error_message();
-  }
+  int64_t backup_head = 0;
+  ASSERT_NO_FATAL_FAILURE(BackUpThenWriteMore(&world, &backup_head));
   ASSERT_TRUE(ExitedZero(world.catalog.process->Kill(SIGTERM)));
   // The restored copy takes other writes (elsewhere, before the timeline
   // can see it) until its head is past the timeline's: neither the id nor
@@ -504,6 +497,7 @@ TEST(OrderTest, CatalogRestoredFromAnOlderCopyThatCaughtUpIsRefused) {
   {
     ServiceProcess side = StartCatalog(world.dir.Sub("backup"));
     ASSERT_TRUE(side.ok());
+    std::string error;
     ASSERT_EQ(
         ImportEvents(*FreshCatalogStub(side.address()), "restored", 6, &error),
         backup_head + 6)
