@@ -1,15 +1,12 @@
 #include "services/catalog/catalog_service.h"
 
 #include <atomic>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/coded_stream.h"
 #include "services/catalog/validation.h"
 #include "services/common/security/reject.h"
 #include "services/common/status/errors.h"
@@ -30,65 +27,6 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
   if (result.ok()) *response = *std::move(result);
   reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
-}
-
-// The path of the first string field of `bytes`, a serialized `type`, that
-// is not valid UTF-8, such as "records[3].entity.label"; empty when there is
-// none (the message is malformed in some other way).
-std::string FindInvalidUtf8(const google::protobuf::Descriptor& type,
-                            absl::string_view bytes, int depth = 0) {
-  using google::protobuf::FieldDescriptor;
-  google::protobuf::io::CodedInputStream in(
-      reinterpret_cast<const uint8_t*>(bytes.data()),
-      static_cast<int>(bytes.size()));
-  std::map<int, int> occurrences;  // per field number: repeated indexes
-  while (const uint32_t tag = in.ReadTag()) {
-    switch (tag & 7) {  // the wire type
-      case 0: {
-        uint64_t varint;
-        if (!in.ReadVarint64(&varint)) return "";
-        continue;
-      }
-      case 1: {
-        uint64_t fixed;
-        if (!in.ReadLittleEndian64(&fixed)) return "";
-        continue;
-      }
-      case 5: {
-        uint32_t fixed;
-        if (!in.ReadLittleEndian32(&fixed)) return "";
-        continue;
-      }
-      case 2:
-        break;
-      default:  // groups, which the schema does not use
-        return "";
-    }
-    uint32_t length;
-    std::string value;
-    if (!in.ReadVarint32(&length) ||
-        !in.ReadString(&value, static_cast<int>(length))) {
-      return "";
-    }
-    const int number = static_cast<int>(tag >> 3);
-    const FieldDescriptor* field = type.FindFieldByNumber(number);
-    if (field == nullptr) continue;
-    std::string path = field->name();
-    const int index = occurrences[number]++;
-    if (field->is_repeated() && !field->is_map()) {
-      absl::StrAppend(&path, "[", index, "]");
-    }
-    if (field->type() == FieldDescriptor::TYPE_STRING) {
-      if (!IsValidUtf8(value)) return path;
-    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE && depth < 32) {
-      std::string inner =
-          FindInvalidUtf8(*field->message_type(), value, depth + 1);
-      if (!inner.empty()) {
-        return field->is_map() ? path : absl::StrCat(path, ".", inner);
-      }
-    }
-  }
-  return "";
 }
 
 // Applies each streamed batch as it arrives; stops at the first failure.

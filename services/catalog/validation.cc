@@ -1,13 +1,17 @@
 #include "services/catalog/validation.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "services/common/status/errors.h"
 #include "services/common/types/extent_proto.h"
 
@@ -145,6 +149,63 @@ absl::StatusOr<std::string> ParseName(absl::string_view field,
   return std::string(id);
 }
 
+// FindInvalidUtf8 for a message nested `depth` levels deep.
+std::string FindInvalidUtf8At(const google::protobuf::Descriptor& type,
+                              absl::string_view bytes, int depth) {
+  using google::protobuf::FieldDescriptor;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  std::map<int, int> occurrences;  // per field number: repeated indexes
+  while (const uint32_t tag = in.ReadTag()) {
+    switch (tag & 7) {  // the wire type
+      case 0: {
+        uint64_t varint;
+        if (!in.ReadVarint64(&varint)) return "";
+        continue;
+      }
+      case 1: {
+        uint64_t fixed;
+        if (!in.ReadLittleEndian64(&fixed)) return "";
+        continue;
+      }
+      case 5: {
+        uint32_t fixed;
+        if (!in.ReadLittleEndian32(&fixed)) return "";
+        continue;
+      }
+      case 2:
+        break;
+      default:  // groups, which the schema does not use
+        return "";
+    }
+    uint32_t length;
+    std::string value;
+    if (!in.ReadVarint32(&length) ||
+        !in.ReadString(&value, static_cast<int>(length))) {
+      return "";
+    }
+    const int number = static_cast<int>(tag >> 3);
+    const FieldDescriptor* field = type.FindFieldByNumber(number);
+    if (field == nullptr) continue;
+    std::string path = field->name();
+    const int index = occurrences[number]++;
+    if (field->is_repeated() && !field->is_map()) {
+      absl::StrAppend(&path, "[", index, "]");
+    }
+    if (field->type() == FieldDescriptor::TYPE_STRING) {
+      if (!IsValidUtf8(value)) return path;
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE && depth < 32) {
+      std::string inner =
+          FindInvalidUtf8At(*field->message_type(), value, depth + 1);
+      if (!inner.empty()) {
+        return field->is_map() ? path : absl::StrCat(path, ".", inner);
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 bool IsValidId(absl::string_view id) {
@@ -243,6 +304,11 @@ bool IsValidUtf8(absl::string_view text) {
     i += length;
   }
   return true;
+}
+
+std::string FindInvalidUtf8(const google::protobuf::Descriptor& type,
+                            absl::string_view bytes) {
+  return FindInvalidUtf8At(type, bytes, /*depth=*/0);
 }
 
 absl::Status ValidateLine(absl::string_view field, absl::string_view text,

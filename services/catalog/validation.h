@@ -65,6 +65,13 @@ absl::StatusOr<int> ValidatePageSize(absl::string_view field, int page_size,
 // values past U+10FFFF).
 bool IsValidUtf8(absl::string_view text);
 
+// For a request that failed to parse: the path of the first string field of
+// `bytes`, a serialized `type`, that is not valid UTF-8, such as
+// "records[3].entity.label"; empty when there is none (the message is
+// malformed in some other way, or is valid).
+std::string FindInvalidUtf8(const google::protobuf::Descriptor& type,
+                            absl::string_view bytes);
+
 // A single-line text: valid UTF-8, no control characters, at most
 // `max_length` bytes. `required` rejects the empty string.
 absl::Status ValidateLine(absl::string_view field, absl::string_view text,

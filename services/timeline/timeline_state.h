@@ -282,7 +282,7 @@ class TimelineState {
   IntervalIndex& IndexOf(const ExtentRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const TimelineLimits limits_;
+  const TimelineLimits limits_{};
   mutable absl::Mutex mu_;
   int64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   RecordTime last_recorded_ ABSL_GUARDED_BY(mu_) = INT64_MIN;

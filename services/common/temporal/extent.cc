@@ -232,6 +232,11 @@ absl::StatusOr<Extent> Extent::Parse(std::string_view edtf) {
   if (IsFinite(earliest_start)) {
     earliest_end = std::max(earliest_end, earliest_start + 1);
   }
+  // A reading holds on at least one calendar day, so it ends no sooner than
+  // 0001-01-02 even when the end's span starts on 0001-01-01 ("../0001").
+  if (earliest_end != kMinusInfinity) {
+    earliest_end = std::max(earliest_end, kMinDay + 1);
+  }
 
   const bool uncertain =
       (start.kind == SideKind::kDate && start.date.uncertain()) ||
