@@ -247,8 +247,9 @@ class Catalog::Transaction {
                                                  const std::string& key) {
     if (WriteOnly(space)) {
       // Its pending writes are not kept for reading; see WriteOnly.
-      return absl::InternalError("index and change log keys are not read "
-                                 "through a write transaction");
+      return absl::InternalError(
+          "index and change log keys are not read "
+          "through a write transaction");
     }
     auto it = pending_.find({space, key});
     if (it != pending_.end()) return it->second;
@@ -644,9 +645,9 @@ absl::Status Catalog::Apply(Writer& writer, PendingWrites& pending,
   }
   if (absl::Status s = (*writer.body)(txn); !s.ok()) return s;
   if (!request_id.empty()) {
-    txn.Put(Space::kRequests, request_id,
-            absl::StrCat(writer.fingerprint,
-                         writer.response->SerializeAsString()));
+    txn.Put(
+        Space::kRequests, request_id,
+        absl::StrCat(writer.fingerprint, writer.response->SerializeAsString()));
   }
   if (txn.has_changes()) {
     txn.Put(Space::kMeta, std::string(keys::kLastSequence),
