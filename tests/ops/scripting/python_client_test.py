@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import annals_services
@@ -38,6 +39,7 @@ GRPC_PROTOS = {
         "grpc_reflection/v1alpha/reflection.proto",
 }
 CALL_TIMEOUT_S = 10
+READY_TIMEOUT_S = 30
 
 ARGS = None
 SCRATCH = None
@@ -296,14 +298,24 @@ class ScriptingTest(unittest.TestCase):
         self.assertEqual(raised.exception.code(), grpc.StatusCode.ABORTED)
 
     def testBothServicesReportServing(self):
+        # The timeline is NOT_SERVING until it has caught up with the catalog,
+        # which a slow (sanitizer) build may not have done yet; a readiness
+        # probe polls, and so does this test, within a bounded time.
         for channel, service in (
                 (self.catalog_channel, "annals.catalog.v1.CatalogService"),
                 (self.timeline_channel, "annals.timeline.v1.TimelineService")):
             health = health_grpc.HealthStub(channel)
             for name in (service, ""):
-                response = health.Check(
-                    health_pb2.HealthCheckRequest(service=name),
-                    timeout=CALL_TIMEOUT_S, wait_for_ready=True)
+                deadline = time.monotonic() + READY_TIMEOUT_S
+                while True:
+                    response = health.Check(
+                        health_pb2.HealthCheckRequest(service=name),
+                        timeout=CALL_TIMEOUT_S, wait_for_ready=True)
+                    if (response.status ==
+                            health_pb2.HealthCheckResponse.SERVING or
+                            time.monotonic() > deadline):
+                        break
+                    time.sleep(0.05)
                 self.assertEqual(response.status,
                                  health_pb2.HealthCheckResponse.SERVING,
                                  f"{service} {name!r}")
