@@ -71,7 +71,12 @@ Certainty IndexedExtent::Overlaps(Day from, Day to) const {
 
 void IntervalIndex::Insert(const temporal::Extent& extent, uint32_t id) {
   delta_.push_back(IndexedExtent::Of(extent, id));
-  if (delta_.size() > std::max(kMinDelta, sorted_size_ / kDeltaDivisor)) {
+  MaybeCompact();
+}
+
+void IntervalIndex::MaybeCompact() {
+  if (delta_.size() + retired_since_build_.size() >
+      std::max(kMinDelta, sorted_size_ / kDeltaDivisor)) {
     Compact();
   }
 }
@@ -91,15 +96,85 @@ bool IntervalIndex::Retire(Day earliest_start, uint32_t id) {
                                ByStartThenId);
     if (it != component.end() && it->earliest_start == earliest_start &&
         it->id() == id) {
-      it->id_and_flags |= 2u;
+      if (!it->retired()) {
+        it->id_and_flags |= 2u;
+        retired_since_build_.push_back(*it);
+        MaybeCompact();
+      }
       return true;
     }
   }
   return false;
 }
 
+namespace {
+
+// Entries of the sorted array `days` that are <= day, and >= day.
+int64_t AtOrBelow(const std::vector<Day>& days, Day day) {
+  return std::upper_bound(days.begin(), days.end(), day) - days.begin();
+}
+int64_t AtOrAbove(const std::vector<Day>& days, Day day) {
+  return days.end() - std::lower_bound(days.begin(), days.end(), day);
+}
+
+void Tally(const IndexedExtent& e, Day from, Day to, int64_t sign,
+           OverlapCount& count) {
+  switch (e.Overlaps(from, to)) {
+    case Certainty::kDefinite:
+      count.definite += sign;
+      break;
+    case Certainty::kPossible:
+      count.possible += sign;
+      break;
+    case Certainty::kNo:
+      break;
+  }
+}
+
+}  // namespace
+
+// Some reading overlaps [from, to) iff earliest_start < to and latest_end >
+// from. Since earliest_start < latest_end, no entry fails both tests (that
+// would need latest_end <= from < to <= earliest_start), so the entries
+// failing either are counted apart and subtracted. Every reading overlaps
+// iff the entry is certain, latest_start < to and earliest_end > from; the
+// same argument holds for the entries with latest_start < earliest_end.
+// The others (coreless_) can only when from < earliest_end <= latest_start
+// < to, that is when the window has at least latest_start - earliest_end +
+// 2 days.
+OverlapCount IntervalIndex::CountOverlapping(Day from, Day to) const {
+  OverlapCount count;
+  if (from >= to) return count;
+  const int64_t any = static_cast<int64_t>(live_starts_.size()) -
+                      AtOrAbove(live_starts_, to) - AtOrBelow(live_ends_, from);
+  int64_t definite = static_cast<int64_t>(core_starts_.size()) -
+                     AtOrAbove(core_starts_, to) - AtOrBelow(core_ends_, from);
+  if (!coreless_.empty() && int64_t{to} - from >= min_coreless_gap_ + 2) {
+    for (const IndexedExtent& e : coreless_) {
+      if (e.latest_start < to && e.earliest_end > from) ++definite;
+    }
+  }
+  count.definite = definite;
+  count.possible = any - definite;
+  for (const IndexedExtent& e : retired_since_build_) {
+    Tally(e, from, to, -1, count);
+  }
+  for (const IndexedExtent& e : delta_) {
+    if (!e.retired()) Tally(e, from, to, +1, count);
+  }
+  return count;
+}
+
+size_t IntervalIndex::CountScanSize(int64_t days) const {
+  size_t scanned = delta_.size() + retired_since_build_.size();
+  if (!coreless_.empty() && days >= min_coreless_gap_ + 2) {
+    scanned += coreless_.size();
+  }
+  return scanned;
+}
+
 void IntervalIndex::Compact() {
-  if (delta_.empty()) return;
+  if (delta_.empty() && retired_since_build_.empty()) return;
   std::sort(delta_.begin(), delta_.end(), ByStartThenId);
   std::vector<IndexedExtent> sorted = std::move(delta_);
   delta_ = {};
@@ -121,6 +196,36 @@ void IntervalIndex::Compact() {
 // component. The last entry of a list is always kept, so every pass keeps
 // at least one entry and the loop ends.
 void IntervalIndex::Build(std::vector<IndexedExtent> sorted) {
+  live_starts_.clear();
+  live_ends_.clear();
+  core_starts_.clear();
+  core_ends_.clear();
+  coreless_.clear();
+  min_coreless_gap_ = 0;
+  for (const IndexedExtent& e : sorted) {
+    if (e.retired()) continue;
+    live_starts_.push_back(e.earliest_start);  // already in order
+    live_ends_.push_back(e.latest_end);
+    if (e.uncertain()) continue;
+    if (e.latest_start < e.earliest_end) {
+      core_starts_.push_back(e.latest_start);
+      core_ends_.push_back(e.earliest_end);
+    } else {
+      const int64_t gap = int64_t{e.latest_start} - e.earliest_end;
+      if (coreless_.empty() || gap < min_coreless_gap_) min_coreless_gap_ = gap;
+      coreless_.push_back(e);
+    }
+  }
+  std::sort(live_ends_.begin(), live_ends_.end());
+  std::sort(core_starts_.begin(), core_starts_.end());
+  std::sort(core_ends_.begin(), core_ends_.end());
+  for (std::vector<Day>* days :
+       {&live_starts_, &live_ends_, &core_starts_, &core_ends_}) {
+    days->shrink_to_fit();
+  }
+  coreless_.shrink_to_fit();
+  retired_since_build_ = {};
+
   components_.clear();
   sorted_size_ = sorted.size();
   std::vector<IndexedExtent> rest = std::move(sorted);
@@ -159,6 +264,11 @@ size_t IntervalIndex::MemoryBytes() const {
   for (const std::vector<IndexedExtent>& component : components_) {
     bytes += component.capacity() * sizeof(IndexedExtent);
   }
+  bytes += (live_starts_.capacity() + live_ends_.capacity() +
+            core_starts_.capacity() + core_ends_.capacity()) *
+               sizeof(Day) +
+           (coreless_.capacity() + retired_since_build_.capacity()) *
+               sizeof(IndexedExtent);
   return bytes;
 }
 

@@ -16,6 +16,15 @@
 // holds more than 1/16 of the entries (at least 512), so merging costs a
 // constant amount of work per insert, amortized.
 //
+// Counting the live entries that overlap a window (CountOverlapping, for
+// stabbing counts) needs no walk: Build also keeps the bounds of the live
+// entries in sorted arrays, and an entry overlaps [from, to) unless it
+// starts at or after `to` or ends at or before `from`, never both (its
+// bounds are ordered), so the count is the live total minus two binary
+// searches. Retirements since the last Build, the delta buffer and the rare
+// certain extents whose certain core is empty (see CountOverlapping) are
+// scanned; they count towards the merge threshold too.
+//
 // Each entry stores the extent's four bounds (see temporal/extent.h), so
 // HoldsOn / Overlaps answers for an entry need no other memory; entries are
 // indexed on the outer bounds [earliest_start, latest_end), the days on which
@@ -76,6 +85,13 @@ struct IndexedExtent {
 };
 static_assert(sizeof(IndexedExtent) == 24);
 
+// Live entries overlapping a window, split as IndexedExtent::Overlaps
+// answers: `definite` (kDefinite) and `possible` (kPossible only).
+struct OverlapCount {
+  int64_t definite = 0;
+  int64_t possible = 0;
+};
+
 class IntervalIndex {
  public:
   IntervalIndex() = default;
@@ -97,7 +113,22 @@ class IntervalIndex {
   template <typename Fn>
   void ForEachOverlapping(temporal::Day from, temporal::Day to, Fn&& fn) const;
 
-  // Merges the delta buffer into the components now (rebuilding them).
+  // Counts the live (not retired) entries overlapping [from, to), by
+  // certainty: the same numbers as calling Overlaps(from, to) on each live
+  // entry ForEachOverlapping finds. O(log n) plus a scan of the delta
+  // buffer and of the entries retired since the last merge; windows longer
+  // than two days also scan the certain entries whose certain core is empty
+  // (latest_start >= earliest_end, such as an event dated "2018-11"), which
+  // never hold definitely on a window of one or two days.
+  OverlapCount CountOverlapping(temporal::Day from, temporal::Day to) const;
+
+  // How many entries CountOverlapping scans linearly for a window of
+  // `days` days, a cost estimate for callers choosing between one count per
+  // bucket and one walk over a whole range.
+  size_t CountScanSize(int64_t days) const;
+
+  // Merges the delta buffer into the components now (rebuilding them) and
+  // forgets the retirements since the last merge.
   void Compact();
 
   // Entries, retired ones included.
@@ -110,10 +141,29 @@ class IntervalIndex {
   // Rebuilds the components from `sorted`, sorted by (earliest_start, id).
   void Build(std::vector<IndexedExtent> sorted);
 
+  // Merges once the delta buffer and the retirements since the last merge
+  // hold more than max(kMinDelta, sorted_size_ / kDeltaDivisor) entries.
+  void MaybeCompact();
+
   // Each sorted by (earliest_start, id), with max_end maintained.
   std::vector<std::vector<IndexedExtent>> components_;
   std::vector<IndexedExtent> delta_;  // unsorted, recent inserts
   size_t sorted_size_ = 0;            // entries in components_
+
+  // The counting arrays, as of the last Build, over the entries of
+  // components_ that were live then. Sorted.
+  std::vector<temporal::Day> live_starts_;  // earliest_start
+  std::vector<temporal::Day> live_ends_;    // latest_end
+  // Certain entries with latest_start < earliest_end: a reading holds on
+  // every day of [latest_start, earliest_end).
+  std::vector<temporal::Day> core_starts_;  // latest_start
+  std::vector<temporal::Day> core_ends_;    // earliest_end
+  // Certain entries with latest_start >= earliest_end, and the smallest
+  // latest_start - earliest_end among them.
+  std::vector<IndexedExtent> coreless_;
+  int64_t min_coreless_gap_ = 0;
+  // Entries of components_ retired since the last Build (copies).
+  std::vector<IndexedExtent> retired_since_build_;
 };
 
 template <typename Fn>

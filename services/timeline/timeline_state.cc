@@ -1254,45 +1254,55 @@ absl::StatusOr<v1::CountActiveResponse> TimelineState::CountActive(
                     !filter->kind_unknown && filter->entity == kNone &&
                     !filter->predicate_unknown;
   if (fast) {
-    // Current state, no per-record filter: the index entries carry all the
-    // bounds, so the records are never read.
-    int64_t single_definite = 0;
-    int64_t single_possible = 0;
-    auto count_entry = [&](const IndexedExtent& e) {
-      if (e.retired()) return;
-      if (n == 1) {  // one bucket (a stabbing count): classify directly
-        switch (e.Overlaps(window->from, window->to)) {
-          case Certainty::kDefinite:
-            ++single_definite;
-            break;
-          case Certainty::kPossible:
-            ++single_possible;
-            break;
-          case Certainty::kNo:
-            break;
+    // Current state, no per-record filter: the indexes answer from their
+    // bounds alone, and the records are never read. Each index either
+    // counts every bucket (IntervalIndex::CountOverlapping, O(log n) per
+    // bucket: a stabbing count costs a few binary searches) or, when that
+    // would scan more, walks its entries over the window once.
+    std::vector<int64_t> bucket_definite(n, 0);
+    std::vector<int64_t> bucket_possible(n, 0);
+    int64_t longest_bucket = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      longest_bucket = std::max(longest_bucket, int64_t{ends[i]} - starts[i]);
+    }
+    auto count_index = [&](const IntervalIndex& index) {
+      const OverlapCount whole =
+          index.CountOverlapping(window->from, window->to);
+      if (whole.definite + whole.possible == 0) return;
+      const int64_t per_bucket_cost =
+          static_cast<int64_t>(index.CountScanSize(longest_bucket)) + 64;
+      if (n * per_bucket_cost <= whole.definite + whole.possible || n == 1) {
+        for (int64_t i = 0; i < n; ++i) {
+          const OverlapCount c =
+              n == 1 ? whole : index.CountOverlapping(starts[i], ends[i]);
+          bucket_definite[i] += c.definite;
+          bucket_possible[i] += c.possible;
         }
         return;
       }
-      add(e.earliest_start, e.latest_start, e.earliest_end, e.latest_end,
-          e.uncertain());
+      index.ForEachOverlapping(
+          window->from, window->to, [&](const IndexedExtent& e) {
+            if (e.retired()) return;
+            add(e.earliest_start, e.latest_start, e.earliest_end, e.latest_end,
+                e.uncertain());
+          });
     };
     if (filter->statements) {
       for (uint32_t p = 0; p < statement_indexes_.size(); ++p) {
         if (filter->predicate != kNone && p != filter->predicate) continue;
-        statement_indexes_[p].ForEachOverlapping(window->from, window->to,
-                                                 count_entry);
+        count_index(statement_indexes_[p]);
       }
     }
     for (uint32_t kind = 0; kind < lifespan_indexes_.size(); ++kind) {
       if (IsEventKind(kind) ? !filter->events : !filter->lifespans) continue;
-      lifespan_indexes_[kind].ForEachOverlapping(window->from, window->to,
-                                                 count_entry);
+      count_index(lifespan_indexes_[kind]);
     }
-    if (n == 1) {
-      possible[0] += single_definite + single_possible;
-      possible[1] -= single_definite + single_possible;
-      definite[0] += single_definite;
-      definite[1] -= single_definite;
+    // Into the difference arrays: bucket i alone.
+    for (int64_t i = 0; i < n; ++i) {
+      possible[i] += bucket_definite[i] + bucket_possible[i];
+      possible[i + 1] -= bucket_definite[i] + bucket_possible[i];
+      definite[i] += bucket_definite[i];
+      definite[i + 1] -= bucket_definite[i];
     }
   } else {
     ForEachItem(*filter, window->from, window->to, *at,
