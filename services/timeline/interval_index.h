@@ -113,6 +113,21 @@ class IntervalIndex {
   template <typename Fn>
   void ForEachOverlapping(temporal::Day from, temporal::Day to, Fn&& fn) const;
 
+  // Like ForEachOverlapping, restricted to entries with earliest_start >=
+  // min_start, but each component is walked in earliest-start order and
+  // left once take(const IndexedExtent&) has returned true `enough` times
+  // (at least 1) and the earliest start has moved past that of the last
+  // entry taken; the delta buffer is scanned whole. Any entry it skips
+  // therefore has `enough` taken entries starting strictly earlier, so the
+  // `enough` smallest in an order led by earliest_start are always among
+  // those taken: a first page in chronological order costs O(log n) plus
+  // the entries visited, not the whole overlap. The walk of a component
+  // starts at its first entry whose running maximum end passes `from`.
+  template <typename Take>
+  void ForEachOverlappingByStart(temporal::Day from, temporal::Day to,
+                                 temporal::Day min_start, size_t enough,
+                                 Take&& take) const;
+
   // Counts the live (not retired) entries overlapping [from, to), by
   // certainty: the same numbers as calling Overlaps(from, to) on each live
   // entry ForEachOverlapping finds. O(log n) plus a scan of the delta
@@ -187,6 +202,43 @@ void IntervalIndex::ForEachOverlapping(temporal::Day from, temporal::Day to,
   }
   for (const IndexedExtent& e : delta_) {
     if (e.earliest_start < to && e.latest_end > from) fn(e);
+  }
+}
+
+template <typename Take>
+void IntervalIndex::ForEachOverlappingByStart(temporal::Day from,
+                                              temporal::Day to,
+                                              temporal::Day min_start,
+                                              size_t enough,
+                                              Take&& take) const {
+  if (from >= to || enough == 0) return;
+  for (const std::vector<IndexedExtent>& component : components_) {
+    // Before the first entry whose running maximum end passes `from`,
+    // nothing reaches into the window; before min_start, nothing is wanted.
+    auto first = std::partition_point(
+        component.begin(), component.end(),
+        [from](const IndexedExtent& e) { return e.max_end <= from; });
+    first = std::partition_point(first, component.end(),
+                                 [min_start](const IndexedExtent& e) {
+                                   return e.earliest_start < min_start;
+                                 });
+    size_t taken = 0;
+    temporal::Day last_start = 0;
+    for (auto it = first; it != component.end() && it->earliest_start < to;
+         ++it) {
+      if (taken >= enough && it->earliest_start != last_start) break;
+      if (it->latest_end <= from) continue;
+      if (take(*it)) {
+        ++taken;
+        last_start = it->earliest_start;
+      }
+    }
+  }
+  for (const IndexedExtent& e : delta_) {
+    if (e.earliest_start < to && e.latest_end > from &&
+        e.earliest_start >= min_start) {
+      take(e);
+    }
   }
 }
 

@@ -931,65 +931,10 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
       PageSize(request.page_size(), limits_.max_page_size);
   if (!page_size.ok()) return page_size.status();
 
-  // Every item that may overlap the window, with just what orders it: a
-  // busy window holds a good part of the data, so only the page is sorted
-  // and turned into resources (ADR 5).
-  struct Candidate {
-    Day earliest_start, latest_start, earliest_end, latest_end;
-    uint32_t record;
-  };
-  std::vector<Candidate> candidates;
-  const Day from = window->from;
-  const Day to = window->to;
-  const bool current = *at == kNow && filter->entity == kNone &&
-                       (filter->kind == kNone || !filter->statements) &&
-                       !filter->kind_unknown && !filter->predicate_unknown;
-  if (current) {
-    // The current state without per-record filters: the index entries
-    // carry the bounds, so records are only read for the page.
-    auto add_entry = [&](const IndexedExtent& e) {
-      if (e.retired() || e.Overlaps(from, to) == Certainty::kNo) return;
-      candidates.push_back(Candidate{e.earliest_start, e.latest_start,
-                                     e.earliest_end, e.latest_end, e.id()});
-    };
-    if (filter->statements) {
-      for (uint32_t p = 0; p < statement_indexes_.size(); ++p) {
-        if (filter->predicate != kNone && p != filter->predicate) continue;
-        statement_indexes_[p].ForEachOverlapping(from, to, add_entry);
-      }
-    }
-    if (filter->predicate == kNone) {
-      for (uint32_t kind = 0; kind < lifespan_indexes_.size(); ++kind) {
-        if (filter->kind != kNone && kind != filter->kind) continue;
-        if (IsEventKind(kind) ? !filter->events : !filter->lifespans) continue;
-        lifespan_indexes_[kind].ForEachOverlapping(from, to, add_entry);
-      }
-    }
-  } else {
-    ForEachItem(
-        *filter, from, to, *at, [&](uint32_t id, const ExtentRecord& record) {
-          const Extent& e = record.extent;
-          if (e.Overlaps(from, to) == Certainty::kNo) return;
-          candidates.push_back(Candidate{e.earliest_start(), e.latest_start(),
-                                         e.earliest_end(), e.latest_end(), id});
-        });
-  }
-  auto key_of = [this](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    const ExtentRecord& record = records_[c.record];
-    return ChronoKey{c.earliest_start, c.latest_start,      c.earliest_end,
-                     c.latest_end,     record.is_statement, ResourceId(record)};
-  };
-  auto bounds = [](const Candidate& c) {
+  auto bounds = [](const auto& c) {
     return std::tie(c.earliest_start, c.latest_start, c.earliest_end,
                     c.latest_end);
   };
-  // Chronological order; the record is read only to break a tie.
-  auto before = [&](const Candidate& a, const Candidate& b)
-                    ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-                      if (bounds(a) != bounds(b)) return bounds(a) < bounds(b);
-                      return key_of(a) < key_of(b);
-                    };
-
   std::string filters;
   AppendField(&filters, "QueryWindow");
   AppendField(&filters, request.from());
@@ -1001,21 +946,97 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
                                                 : entities_[filter->entity].id);
   AppendField(&filters,
               KnownAtText(request.has_known_at(), request.known_at()));
+  // The position after which this page starts, from the page token; `after`
+  // points into `position`.
+  std::string position;
+  std::optional<ChronoKey> after;
   if (!request.page_token().empty()) {
-    absl::StatusOr<std::string> position =
+    absl::StatusOr<std::string> decoded =
         DecodePageToken(PageSecret(), filters, request.page_token());
-    if (!position.ok()) return position.status();
-    ChronoKey after;
-    if (!DecodePosition(*position, &after)) {
+    if (!decoded.ok()) return decoded.status();
+    position = *std::move(decoded);
+    ChronoKey key;
+    if (!DecodePosition(position, &key)) {
       return InvalidArgumentError("page_token", "is malformed");
     }
-    std::erase_if(candidates,
-                  [&](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-                    return !(after < key_of(c));
-                  });
+    after = key;
   }
+
+  // Every item that may overlap the window and comes after the token, with
+  // just what orders it: a busy window holds a good part of the data, so
+  // only the page is sorted and turned into resources (ADR 5).
+  struct Candidate {
+    Day earliest_start, latest_start, earliest_end, latest_end;
+    uint32_t record;
+  };
+  auto key_of = [this](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    const ExtentRecord& record = records_[c.record];
+    return ChronoKey{c.earliest_start, c.latest_start,      c.earliest_end,
+                     c.latest_end,     record.is_statement, ResourceId(record)};
+  };
+  // Past the token: the bounds decide unless they are equal.
+  auto past_token = [&](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (!after.has_value()) return true;
+    if (bounds(c) != bounds(*after)) return bounds(*after) < bounds(c);
+    return *after < key_of(c);
+  };
   // The page and the one item after it, which says whether there is more.
   const size_t wanted = static_cast<size_t>(*page_size) + 1;
+  std::vector<Candidate> candidates;
+  const Day from = window->from;
+  const Day to = window->to;
+  const bool current = *at == kNow && filter->entity == kNone &&
+                       (filter->kind == kNone || !filter->statements) &&
+                       !filter->kind_unknown && !filter->predicate_unknown;
+  if (current) {
+    // The current state without per-record filters: the index entries
+    // carry the bounds, so records are only read for the page (and to break
+    // ties with the token). Each index yields its entries in start order
+    // and stops once it has `wanted` past the token (ADR 5).
+    auto take = [&](const IndexedExtent& e) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      if (e.retired() || e.Overlaps(from, to) == Certainty::kNo) return false;
+      const Candidate c{e.earliest_start, e.latest_start, e.earliest_end,
+                        e.latest_end, e.id()};
+      if (!past_token(c)) return false;
+      candidates.push_back(c);
+      return true;
+    };
+    const Day min_start =
+        after.has_value() ? after->earliest_start : temporal::kMinusInfinity;
+    auto walk = [&](const IntervalIndex& index) {
+      index.ForEachOverlappingByStart(from, to, min_start, wanted, take);
+    };
+    if (filter->statements) {
+      for (uint32_t p = 0; p < statement_indexes_.size(); ++p) {
+        if (filter->predicate != kNone && p != filter->predicate) continue;
+        walk(statement_indexes_[p]);
+      }
+    }
+    if (filter->predicate == kNone) {
+      for (uint32_t kind = 0; kind < lifespan_indexes_.size(); ++kind) {
+        if (filter->kind != kNone && kind != filter->kind) continue;
+        if (IsEventKind(kind) ? !filter->events : !filter->lifespans) continue;
+        walk(lifespan_indexes_[kind]);
+      }
+    }
+  } else {
+    ForEachItem(*filter, from, to, *at,
+                [&](uint32_t id, const ExtentRecord& record)
+                    ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+                      const Extent& e = record.extent;
+                      if (e.Overlaps(from, to) == Certainty::kNo) return;
+                      const Candidate c{e.earliest_start(), e.latest_start(),
+                                        e.earliest_end(), e.latest_end(), id};
+                      if (past_token(c)) candidates.push_back(c);
+                    });
+  }
+  // Chronological order; the record is read only to break a tie.
+  auto before = [&](const Candidate& a, const Candidate& b)
+                    ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+                      if (bounds(a) != bounds(b)) return bounds(a) < bounds(b);
+                      return key_of(a) < key_of(b);
+                    };
+
   if (candidates.size() > wanted) {
     std::nth_element(candidates.begin(), candidates.begin() + wanted,
                      candidates.end(), before);

@@ -12,6 +12,8 @@
 //   PointAsOf/scan/N    every live extent whose subject is e<i> and that
 //                       holds on the day (ids only: the scan does less work
 //                       per match than the index path)
+//   Window/index/N      TimelineState::QueryWindow of 30 days, the first
+//                       100 statements in chronological order
 //
 // Parameters are uniform, as in annals_bench_load. Before measuring, each
 // world checks that index and scan agree on sampled questions, and aborts
@@ -255,6 +257,27 @@ void PointIndex(benchmark::State& state) {
   SetCounters(state, world, found, i);
 }
 
+void WindowIndex(benchmark::State& state) {
+  const World& world = World::For(state.range(0));
+  tv1::QueryWindowRequest request;
+  request.set_item_type(tv1::ITEM_TYPE_STATEMENT);
+  request.set_page_size(100);
+  int64_t i = 0;
+  int64_t found = 0;
+  for (auto _ : state) {
+    const Day day = world.day(i++);
+    request.set_from(temporal::FormatDay(day));
+    request.set_to(temporal::FormatDay(day + 30));
+    auto page = world.state().QueryWindow(request);
+    if (!page.ok()) {
+      state.SkipWithError("QueryWindow failed");
+      break;
+    }
+    found += page->items_size();
+  }
+  SetCounters(state, world, found, i);
+}
+
 void PointScan(benchmark::State& state) {
   const World& world = World::For(state.range(0));
   std::vector<int64_t> held;
@@ -285,6 +308,9 @@ void Register() {
         ->Arg(n)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("PointAsOf/scan", PointScan)
+        ->Arg(n)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("Window/index", WindowIndex)
         ->Arg(n)
         ->Unit(benchmark::kMicrosecond);
   }
