@@ -20,9 +20,13 @@ constexpr size_t kDeltaDivisor = 16;
 constexpr size_t kMinCoverage = 20;
 constexpr size_t kMaxComponents = 8;
 
-bool ByStartThenId(const IndexedExtent& a, const IndexedExtent& b) {
-  return std::make_tuple(a.earliest_start, a.id()) <
-         std::make_tuple(b.earliest_start, b.id());
+// The order of the components: chronological (the four bounds, the
+// earliest start first), then by id.
+bool ByBoundsThenId(const IndexedExtent& a, const IndexedExtent& b) {
+  return std::make_tuple(a.earliest_start, a.latest_start, a.earliest_end,
+                         a.latest_end, a.id()) <
+         std::make_tuple(b.earliest_start, b.latest_start, b.earliest_end,
+                         b.latest_end, b.id());
 }
 
 }  // namespace
@@ -81,21 +85,23 @@ void IntervalIndex::MaybeCompact() {
   }
 }
 
-bool IntervalIndex::Retire(Day earliest_start, uint32_t id) {
+bool IntervalIndex::Retire(const temporal::Extent& extent, uint32_t id) {
+  const IndexedExtent key = IndexedExtent::Of(extent, id);
+  auto same = [&key](const IndexedExtent& e) {
+    return e.id() == key.id() && e.earliest_start == key.earliest_start &&
+           e.latest_start == key.latest_start &&
+           e.earliest_end == key.earliest_end && e.latest_end == key.latest_end;
+  };
   for (auto it = delta_.rbegin(); it != delta_.rend(); ++it) {
-    if (it->id() == id && it->earliest_start == earliest_start) {
+    if (same(*it)) {
       it->id_and_flags |= 2u;
       return true;
     }
   }
-  IndexedExtent key;
-  key.earliest_start = earliest_start;
-  key.id_and_flags = id << 2;
   for (std::vector<IndexedExtent>& component : components_) {
     auto it = std::lower_bound(component.begin(), component.end(), key,
-                               ByStartThenId);
-    if (it != component.end() && it->earliest_start == earliest_start &&
-        it->id() == id) {
+                               ByBoundsThenId);
+    if (it != component.end() && same(*it)) {
       if (!it->retired()) {
         it->id_and_flags |= 2u;
         retired_since_build_.push_back(*it);
@@ -175,7 +181,7 @@ size_t IntervalIndex::CountScanSize(int64_t days) const {
 
 void IntervalIndex::Compact() {
   if (delta_.empty() && retired_since_build_.empty()) return;
-  std::sort(delta_.begin(), delta_.end(), ByStartThenId);
+  std::sort(delta_.begin(), delta_.end(), ByBoundsThenId);
   std::vector<IndexedExtent> sorted = std::move(delta_);
   delta_ = {};
   // Merge the components (each sorted) into the sorted delta, one by one.
@@ -183,7 +189,7 @@ void IntervalIndex::Compact() {
     std::vector<IndexedExtent> merged;
     merged.reserve(sorted.size() + component.size());
     std::merge(sorted.begin(), sorted.end(), component.begin(), component.end(),
-               std::back_inserter(merged), ByStartThenId);
+               std::back_inserter(merged), ByBoundsThenId);
     sorted = std::move(merged);
     component = {};
   }
@@ -227,6 +233,8 @@ void IntervalIndex::Build(std::vector<IndexedExtent> sorted) {
   retired_since_build_ = {};
 
   components_.clear();
+  block_max_end_.clear();
+  super_max_end_.clear();
   sorted_size_ = sorted.size();
   std::vector<IndexedExtent> rest = std::move(sorted);
   while (!rest.empty()) {
@@ -250,11 +258,20 @@ void IntervalIndex::Build(std::vector<IndexedExtent> sorted) {
     }
     keep.shrink_to_fit();
     Day max_end = temporal::kMinusInfinity;
-    for (IndexedExtent& e : keep) {
+    std::vector<Day> blocks((keep.size() + kBlock - 1) / kBlock,
+                            temporal::kMinusInfinity);
+    std::vector<Day> supers((keep.size() + kSuperBlock - 1) / kSuperBlock,
+                            temporal::kMinusInfinity);
+    for (size_t i = 0; i < keep.size(); ++i) {
+      IndexedExtent& e = keep[i];
       max_end = std::max(max_end, e.latest_end);
       e.max_end = max_end;
+      blocks[i / kBlock] = std::max(blocks[i / kBlock], e.latest_end);
+      supers[i / kSuperBlock] = std::max(supers[i / kSuperBlock], e.latest_end);
     }
     components_.push_back(std::move(keep));
+    block_max_end_.push_back(std::move(blocks));
+    super_max_end_.push_back(std::move(supers));
   }
 }
 
@@ -263,6 +280,10 @@ size_t IntervalIndex::MemoryBytes() const {
                  components_.capacity() * sizeof(std::vector<IndexedExtent>);
   for (const std::vector<IndexedExtent>& component : components_) {
     bytes += component.capacity() * sizeof(IndexedExtent);
+  }
+  for (size_t c = 0; c < components_.size(); ++c) {
+    bytes += (block_max_end_[c].capacity() + super_max_end_[c].capacity()) *
+             sizeof(Day);
   }
   bytes += (live_starts_.capacity() + live_ends_.capacity() +
             core_starts_.capacity() + core_ends_.capacity()) *

@@ -102,9 +102,10 @@ class IntervalIndex {
   // unique within the index).
   void Insert(const temporal::Extent& extent, uint32_t id);
 
-  // Flags the entry (earliest_start, id) as retired. Returns false, changing
-  // nothing, if there is no such entry. O(log n) plus the delta buffer.
-  bool Retire(temporal::Day earliest_start, uint32_t id);
+  // Flags the entry Insert(extent, id) made as retired. Returns false,
+  // changing nothing, if there is no such entry. O(log n) plus the delta
+  // buffer.
+  bool Retire(const temporal::Extent& extent, uint32_t id);
 
   // Calls fn(const IndexedExtent&) for every entry, retired ones included,
   // whose outer bounds overlap the window [from, to): earliest_start < to and
@@ -114,15 +115,17 @@ class IntervalIndex {
   void ForEachOverlapping(temporal::Day from, temporal::Day to, Fn&& fn) const;
 
   // Like ForEachOverlapping, restricted to entries with earliest_start >=
-  // min_start, but each component is walked in earliest-start order and
-  // left once take(const IndexedExtent&) has returned true `enough` times
-  // (at least 1) and the earliest start has moved past that of the last
-  // entry taken; the delta buffer is scanned whole. Any entry it skips
-  // therefore has `enough` taken entries starting strictly earlier, so the
-  // `enough` smallest in an order led by earliest_start are always among
-  // those taken: a first page in chronological order costs O(log n) plus
-  // the entries visited, not the whole overlap. The walk of a component
-  // starts at its first entry whose running maximum end passes `from`.
+  // min_start, but each component is walked in chronological order (by the
+  // four bounds, earliest start first) and left once take(const
+  // IndexedExtent&) has returned true `enough` times (at least 1) and the
+  // bounds differ from those of the last entry taken; the delta buffer is
+  // scanned whole. Any entry it skips therefore has `enough` taken entries
+  // with smaller bounds, so the `enough` smallest in an order led by the
+  // bounds (ChronoKey's, in timeline_state.cc) are always among those
+  // taken: a first page in chronological order costs O(log n) plus the
+  // entries visited, not the whole overlap. A component's walk starts at
+  // its first entry whose running maximum end passes `from`, and skips runs
+  // of entries that all end by `from`.
   template <typename Take>
   void ForEachOverlappingByStart(temporal::Day from, temporal::Day to,
                                  temporal::Day min_start, size_t enough,
@@ -153,15 +156,33 @@ class IntervalIndex {
   size_t MemoryBytes() const;
 
  private:
-  // Rebuilds the components from `sorted`, sorted by (earliest_start, id).
+  // Rebuilds the components from `sorted`, in ByBoundsThenId order (the
+  // four bounds, then the id).
   void Build(std::vector<IndexedExtent> sorted);
 
   // Merges once the delta buffer and the retirements since the last merge
   // hold more than max(kMinDelta, sorted_size_ / kDeltaDivisor) entries.
   void MaybeCompact();
 
-  // Each sorted by (earliest_start, id), with max_end maintained.
+  static bool SameBounds(const IndexedExtent& a, const IndexedExtent& b) {
+    return a.earliest_start == b.earliest_start &&
+           a.latest_start == b.latest_start &&
+           a.earliest_end == b.earliest_end && a.latest_end == b.latest_end;
+  }
+
+  // The first entry of components_[c] at or after position i whose
+  // latest_end is after `day`, or the component's size.
+  size_t NextEndingAfter(size_t c, size_t i, temporal::Day day) const;
+
+  // Each in ByBoundsThenId order, with max_end maintained.
   std::vector<std::vector<IndexedExtent>> components_;
+  // Per component, the largest latest_end of each run of kBlock entries
+  // and of each run of kSuperBlock entries (runs aligned to multiples), so
+  // that NextEndingAfter skips runs that end too early.
+  static constexpr size_t kBlock = 16;
+  static constexpr size_t kSuperBlock = 256;
+  std::vector<std::vector<temporal::Day>> block_max_end_;
+  std::vector<std::vector<temporal::Day>> super_max_end_;
   std::vector<IndexedExtent> delta_;  // unsorted, recent inserts
   size_t sorted_size_ = 0;            // entries in components_
 
@@ -212,7 +233,8 @@ void IntervalIndex::ForEachOverlappingByStart(temporal::Day from,
                                               size_t enough,
                                               Take&& take) const {
   if (from >= to || enough == 0) return;
-  for (const std::vector<IndexedExtent>& component : components_) {
+  for (size_t c = 0; c < components_.size(); ++c) {
+    const std::vector<IndexedExtent>& component = components_[c];
     // Before the first entry whose running maximum end passes `from`,
     // nothing reaches into the window; before min_start, nothing is wanted.
     auto first = std::partition_point(
@@ -223,14 +245,15 @@ void IntervalIndex::ForEachOverlappingByStart(temporal::Day from,
                                    return e.earliest_start < min_start;
                                  });
     size_t taken = 0;
-    temporal::Day last_start = 0;
-    for (auto it = first; it != component.end() && it->earliest_start < to;
-         ++it) {
-      if (taken >= enough && it->earliest_start != last_start) break;
-      if (it->latest_end <= from) continue;
-      if (take(*it)) {
+    const IndexedExtent* last = nullptr;  // the last entry taken
+    for (size_t i = NextEndingAfter(c, first - component.begin(), from);
+         i < component.size() && component[i].earliest_start < to;
+         i = NextEndingAfter(c, i + 1, from)) {
+      const IndexedExtent& e = component[i];
+      if (taken >= enough && !SameBounds(e, *last)) break;
+      if (take(e)) {
         ++taken;
-        last_start = it->earliest_start;
+        last = &e;
       }
     }
   }
@@ -240,6 +263,26 @@ void IntervalIndex::ForEachOverlappingByStart(temporal::Day from,
       take(e);
     }
   }
+}
+
+inline size_t IntervalIndex::NextEndingAfter(size_t c, size_t i,
+                                             temporal::Day day) const {
+  const std::vector<IndexedExtent>& component = components_[c];
+  const std::vector<temporal::Day>& blocks = block_max_end_[c];
+  const std::vector<temporal::Day>& supers = super_max_end_[c];
+  const size_t n = component.size();
+  while (i < n) {
+    if (i % kSuperBlock == 0 && supers[i / kSuperBlock] <= day) {
+      i += kSuperBlock;
+    } else if (i % kBlock == 0 && blocks[i / kBlock] <= day) {
+      i += kBlock;
+    } else if (component[i].latest_end <= day) {
+      ++i;
+    } else {
+      return i;
+    }
+  }
+  return n;
 }
 
 }  // namespace annals::timeline

@@ -455,8 +455,7 @@ uint32_t TimelineState::AddRecord(const ExtentRecord& record) {
 
 void TimelineState::RetireRecord(uint32_t record, RecordTime at) {
   records_[record].retired = at;
-  IndexOf(records_[record])
-      .Retire(records_[record].extent.earliest_start(), record);
+  IndexOf(records_[record]).Retire(records_[record].extent, record);
 }
 
 IntervalIndex& TimelineState::IndexOf(const ExtentRecord& record) {

@@ -111,8 +111,7 @@ TEST(IntervalIndexTest, LiveInsertsAndRetirementsMatchALinearScan) {
     index.Insert(items.back().extent, id);
     if (random.Pick(4) == 0) {  // retire a random earlier entry
       Item& victim = items[random.Pick(static_cast<int>(items.size()))];
-      const bool found =
-          index.Retire(victim.extent.earliest_start(), victim.id);
+      const bool found = index.Retire(victim.extent, victim.id);
       ASSERT_TRUE(found) << victim.id;
       victim.retired = true;
     }
@@ -143,11 +142,13 @@ TEST(IntervalIndexTest, LiveInsertsAndRetirementsMatchALinearScan) {
 TEST(IntervalIndexTest, RetireOfAnUnknownEntryChangesNothing) {
   IntervalIndex index;
   index.Insert(E("2018-10/.."), 3);
-  EXPECT_FALSE(index.Retire(E("2018-10/..").earliest_start(), 4));
-  EXPECT_FALSE(index.Retire(D(2000, 1, 1), 3));
+  EXPECT_FALSE(index.Retire(E("2018-10/.."), 4));
+  EXPECT_FALSE(index.Retire(E("2000-01-01/.."), 3));
+  EXPECT_FALSE(index.Retire(E("2018-10/2019"), 3));  // the same start
   index.Compact();
-  EXPECT_FALSE(index.Retire(D(2000, 1, 1), 3));
-  EXPECT_TRUE(index.Retire(E("2018-10/..").earliest_start(), 3));
+  EXPECT_FALSE(index.Retire(E("2000-01-01/.."), 3));
+  EXPECT_FALSE(index.Retire(E("2018-10/2019"), 3));
+  EXPECT_TRUE(index.Retire(E("2018-10/.."), 3));
   index.ForEachOverlapping(
       kMinusInfinity, kPlusInfinity,
       [](const IndexedExtent& e) { EXPECT_TRUE(e.retired()); });
@@ -230,7 +231,7 @@ TEST(IntervalIndexTest, WalkByStartTakesTheEarliestStartingMatches) {
       index.Insert(items.back().extent, items.back().id);
       if (random.Pick(5) == 0) {
         Item& victim = items[random.Pick(static_cast<int>(items.size()))];
-        ASSERT_TRUE(index.Retire(victim.extent.earliest_start(), victim.id));
+        ASSERT_TRUE(index.Retire(victim.extent, victim.id));
         victim.retired = true;
       }
     }
@@ -255,13 +256,18 @@ TEST(IntervalIndexTest, WalkByStartTakesTheEarliestStartingMatches) {
             EXPECT_TRUE(taken.insert(e.id()).second) << "twice: " << e.id();
             return wanted(e.id());
           });
-      // The `enough` first matches in an order led by the earliest start
-      // were all seen, whatever breaks ties: here the id, backwards (the
-      // index keeps ties by id, forwards).
-      std::vector<std::pair<Day, uint32_t>> matches;
+      // The `enough` first matches in an order led by the four bounds were
+      // all seen, whatever breaks ties: here the id, backwards (the index
+      // keeps ties by id, forwards).
+      using Bounds = std::tuple<Day, Day, Day, Day>;
+      std::vector<std::pair<Bounds, uint32_t>> matches;
       for (uint32_t id : Brute(items, from, to)) {
-        const Day start = items[id].extent.earliest_start();
-        if (start >= min_start && wanted(id)) matches.emplace_back(start, id);
+        const Extent& e = items[id].extent;
+        if (e.earliest_start() >= min_start && wanted(id)) {
+          matches.emplace_back(Bounds{e.earliest_start(), e.latest_start(),
+                                      e.earliest_end(), e.latest_end()},
+                               id);
+        }
       }
       std::sort(matches.begin(), matches.end(),
                 [](const auto& a, const auto& b) {
@@ -306,7 +312,7 @@ TEST(IntervalIndexTest, CountsFollowLiveInsertsRetirementsAndMerges) {
     index.Insert(items.back().extent, id);
     if (random.Pick(3) == 0) {
       Item& victim = items[random.Pick(static_cast<int>(items.size()))];
-      ASSERT_TRUE(index.Retire(victim.extent.earliest_start(), victim.id));
+      ASSERT_TRUE(index.Retire(victim.extent, victim.id));
       victim.retired = true;
     }
     // Checked often enough to see each state: entries in the delta buffer,
@@ -351,8 +357,8 @@ TEST(IntervalIndexTest, RetiringTwiceCountsOnce) {
   index.Insert(E("2020-11-24/2021-05-06"), 1);
   index.Insert(E("2021-05-06/2022-05-24"), 2);
   index.Compact();
-  ASSERT_TRUE(index.Retire(E("2020-11-24").earliest_start(), 1));
-  ASSERT_TRUE(index.Retire(E("2020-11-24").earliest_start(), 1));
+  ASSERT_TRUE(index.Retire(E("2020-11-24/2021-05-06"), 1));
+  ASSERT_TRUE(index.Retire(E("2020-11-24/2021-05-06"), 1));
   const OverlapCount all =
       index.CountOverlapping(kMinusInfinity, kPlusInfinity);
   EXPECT_EQ(all.definite, 1);
