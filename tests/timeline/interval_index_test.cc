@@ -38,6 +38,15 @@ struct Item {
   bool retired = false;
 };
 
+// Inserts n random extents under ids 0 .. n-1, into `items` and `index`.
+void InsertRandomItems(RandomExtents& random, int n, std::vector<Item>& items,
+                       IntervalIndex& index) {
+  for (int i = 0; i < n; ++i) {
+    items.push_back(Item{random.Next(), static_cast<uint32_t>(i)});
+    index.Insert(items.back().extent, items.back().id);
+  }
+}
+
 std::set<uint32_t> Brute(const std::vector<Item>& items, Day from, Day to) {
   std::set<uint32_t> ids;
   for (const Item& item : items) {
@@ -83,10 +92,7 @@ TEST(IntervalIndexTest, OverlapQueriesMatchALinearScanForEverySize) {
   for (int n = 0; n <= 300; ++n) {
     std::vector<Item> items;
     IntervalIndex index;
-    for (int i = 0; i < n; ++i) {
-      items.push_back(Item{random.Next(), static_cast<uint32_t>(i)});
-      index.Insert(items.back().extent, items.back().id);
-    }
+    InsertRandomItems(random, n, items, index);
     if (n % 2 == 0) index.Compact();  // odd sizes keep a delta buffer
     ASSERT_EQ(index.size(), static_cast<size_t>(n));
     for (int q = 0; q < 20; ++q) {
@@ -290,10 +296,7 @@ TEST(IntervalIndexTest, CountsMatchALinearScanForEverySize) {
   for (int n = 0; n <= 300; ++n) {
     std::vector<Item> items;
     IntervalIndex index;
-    for (int i = 0; i < n; ++i) {
-      items.push_back(Item{random.Next(), static_cast<uint32_t>(i)});
-      index.Insert(items.back().extent, items.back().id);
-    }
+    InsertRandomItems(random, n, items, index);
     if (n % 2 == 0) index.Compact();  // odd sizes count a delta buffer
     for (int q = 0; q < 20; ++q) {
       const Day from =
