@@ -22,6 +22,7 @@
 #include "services/common/fingerprint.h"
 #include "services/common/page_token.h"
 #include "services/common/status/errors.h"
+#include "services/common/types/extent_proto.h"
 
 namespace annals::catalog {
 namespace {
@@ -216,11 +217,37 @@ absl::Status ScanPage(
   return scan_status;
 }
 
+// Recomputes the bounds of a stored extent from its EDTF text or bound
+// dates. Bounds are derived data: a catalog written before the inclusive
+// reading of "A/B" (docs/temporal-semantics.md) stored them one day short,
+// and such bounds must never be served. Text that no longer parses is left
+// as stored; it cannot occur, since every text once accepted still is.
+void RefreshBounds(type::v1::Extent* extent) {
+  NormalizeExtentProto(extent).IgnoreError();
+}
+
+void RefreshStoredExtents(google::protobuf::Message* message) {
+  if (auto* entity = dynamic_cast<v1::Entity*>(message)) {
+    if (entity->has_lifespan()) RefreshBounds(entity->mutable_lifespan());
+  } else if (auto* statement = dynamic_cast<v1::Statement*>(message)) {
+    if (statement->has_valid_time()) {
+      RefreshBounds(statement->mutable_valid_time());
+    }
+  } else if (auto* change = dynamic_cast<v1::Change*>(message)) {
+    if (change->has_entity()) RefreshStoredExtents(change->mutable_entity());
+    if (change->has_statement()) {
+      RefreshStoredExtents(change->mutable_statement());
+    }
+  }
+}
+
+// Parses a stored resource or change, with fresh extent bounds.
 absl::Status ParseInto(absl::string_view bytes, google::protobuf::Message* out,
                        absl::string_view what) {
   if (!out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError(absl::StrCat("stored ", what, " is corrupt"));
   }
+  RefreshStoredExtents(out);
   return absl::OkStatus();
 }
 

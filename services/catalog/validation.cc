@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -319,18 +320,33 @@ absl::Status ValidateLine(absl::string_view field, absl::string_view text,
 
 absl::Status NormalizeExtent(absl::string_view field,
                              ::annals::type::v1::Extent* extent) {
-  std::string edtf_field = absl::StrCat(field, ".edtf");
-  if (absl::Status s = ValidateLine(edtf_field, extent->edtf(), 128,
-                                    /*required=*/true);
+  if (absl::Status s = ValidateLine(absl::StrCat(field, ".edtf"),
+                                    extent->edtf(), 128, /*required=*/false);
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<::annals::type::v1::Extent> parsed =
-      ParseExtentProto(extent->edtf());
-  if (!parsed.ok()) {
-    return InvalidArgumentError(edtf_field, parsed.status().message());
+  const ::annals::type::v1::BoundDates& dates = extent->bound_dates();
+  const std::pair<absl::string_view, const std::string*> bound_dates[] = {
+      {"earliest_start", &dates.earliest_start()},
+      {"latest_start", &dates.latest_start()},
+      {"earliest_end", &dates.earliest_end()},
+      {"latest_end", &dates.latest_end()}};
+  for (const auto& [name, text] : bound_dates) {
+    if (absl::Status s =
+            ValidateLine(absl::StrCat(field, ".bound_dates.", name), *text, 64,
+                         /*required=*/false);
+        !s.ok()) {
+      return s;
+    }
   }
-  *extent = *std::move(parsed);
+  ::annals::type::v1::Extent normalized = *extent;
+  std::string offending;
+  if (absl::Status s = NormalizeExtentProto(&normalized, &offending);
+      !s.ok()) {
+    return InvalidArgumentError(absl::StrCat(field, ".", offending),
+                                s.message());
+  }
+  *extent = std::move(normalized);
   return absl::OkStatus();
 }
 

@@ -1,6 +1,9 @@
 #include "services/common/temporal/day.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,8 +31,37 @@ std::string Escape(std::string_view text) {
 
 constexpr absl::CivilDay kEpoch(1970, 1, 1);
 
-static_assert(absl::CivilDay(1, 1, 1) - kEpoch == kMinDay);
-static_assert(absl::CivilDay(9999, 12, 31) - kEpoch == kMaxDay);
+static_assert(absl::CivilDay(kMinYear, 1, 1) - kEpoch == kMinDay);
+static_assert(absl::CivilDay(kMaxYear, 12, 31) - kEpoch == kMaxDay);
+// Every reading's length (a difference of two days up to kMaxDay + 1) fits.
+static_assert(int64_t{kMaxDay} + 1 - kMinDay <
+              std::numeric_limits<int32_t>::max());
+static_assert(kMinusInfinity < kMinDay && kPlusInfinity > kMaxDay + 1);
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// "[-]YYYYY-MM-DD" with five or more year digits, as FormatDay writes days
+// of long years; nullopt for anything else.
+std::optional<absl::CivilDay> ParseLongYearDay(std::string_view text) {
+  std::string_view rest = text;
+  const bool negative = !rest.empty() && rest.front() == '-';
+  if (negative) rest.remove_prefix(1);
+  size_t digits = 0;
+  while (digits < rest.size() && IsDigit(rest[digits])) ++digits;
+  if (digits < 5 || digits > 7 || rest.size() != digits + 6 ||
+      rest[digits] != '-' || rest[digits + 3] != '-' ||
+      !IsDigit(rest[digits + 1]) || !IsDigit(rest[digits + 2]) ||
+      !IsDigit(rest[digits + 4]) || !IsDigit(rest[digits + 5])) {
+    return std::nullopt;
+  }
+  int year = 0;
+  for (size_t i = 0; i < digits; ++i) year = year * 10 + (rest[i] - '0');
+  if (negative) year = -year;
+  const int month = (rest[digits + 1] - '0') * 10 + (rest[digits + 2] - '0');
+  const int day = (rest[digits + 4] - '0') * 10 + (rest[digits + 5] - '0');
+  if (!IsValidCivilDate(year, month, day)) return std::nullopt;
+  return absl::CivilDay(year, month, day);
+}
 
 }  // namespace
 
@@ -54,7 +86,7 @@ int DaysInMonth(int year, int month) {
 }
 
 bool IsValidCivilDate(int year, int month, int day) {
-  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 &&
+  return year >= kMinYear && year <= kMaxYear && month >= 1 && month <= 12 && day >= 1 &&
          day <= DaysInMonth(year, month);
 }
 
@@ -63,6 +95,9 @@ absl::StatusOr<Day> ParseDay(std::string_view text) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "\"%s\": an interval is not a day; give a date such as 2021-06-01",
         Escape(text)));
+  }
+  if (std::optional<absl::CivilDay> long_year = ParseLongYearDay(text)) {
+    return DayFromCivil(*long_year);
   }
   absl::StatusOr<EdtfDate> date = ParseEdtfDate(text);
   if (!date.ok()) return date.status();
@@ -79,8 +114,9 @@ std::string FormatDay(Day day) {
   if (day == kMinusInfinity) return "-infinity";
   if (day == kPlusInfinity) return "+infinity";
   const absl::CivilDay civil = CivilFromDay(day);
-  return absl::StrFormat("%04d-%02d-%02d", civil.year(), civil.month(),
-                         civil.day());
+  const int64_t year = civil.year();
+  return absl::StrFormat("%s%04d-%02d-%02d", year < 0 ? "-" : "",
+                         year < 0 ? -year : year, civil.month(), civil.day());
 }
 
 }  // namespace annals::temporal

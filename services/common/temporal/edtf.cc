@@ -1,6 +1,7 @@
 #include "services/common/temporal/edtf.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,8 +31,8 @@ constexpr std::string_view kMonthNames[] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
 
-constexpr std::string_view kDateTimeReason =
-    "date-times are not supported yet; give a date such as 2021-06-01";
+constexpr std::string_view kLevel2 =
+    "EDTF level 2, which Annals does not support";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -46,21 +47,11 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), IsDigit);
 }
 
-int DigitsValue(std::string_view digits) {
-  int value = 0;
+// The value of at most 18 digits.
+int64_t DigitsValue(std::string_view digits) {
+  int64_t value = 0;
   for (char c : digits) value = value * 10 + (c - '0');
   return value;
-}
-
-// A time of day follows a date after "T" ("2021-06-01T10:00") or has ":".
-bool LooksLikeDateTime(std::string_view text) {
-  if (text.find(':') != std::string_view::npos) return true;
-  for (size_t i = 1; i < text.size(); ++i) {
-    if (text[i] == 'T' && (IsDigit(text[i - 1]) || text[i - 1] == 'X')) {
-      return true;
-    }
-  }
-  return false;
 }
 
 // Removes and returns the longest prefix of `rest` made of digits and X.
@@ -70,6 +61,14 @@ std::string_view TakeField(std::string_view& rest) {
   std::string_view field = rest.substr(0, n);
   rest.remove_prefix(n);
   return field;
+}
+
+// Removes exactly two digits from the front of `rest` into `value`.
+bool TakeTwoDigits(std::string_view& rest, int& value) {
+  if (rest.size() < 2 || !IsDigit(rest[0]) || !IsDigit(rest[1])) return false;
+  value = (rest[0] - '0') * 10 + (rest[1] - '0');
+  rest.remove_prefix(2);
+  return true;
 }
 
 absl::Status Invalid(std::string_view text, std::string_view context,
@@ -82,7 +81,70 @@ absl::Status Invalid(std::string_view text, std::string_view context,
       "\"%s\": %s (in \"%s\")", Escape(text), reason, Escape(context)));
 }
 
-Day Clamp(Day day) { return std::clamp(day, kMinDay, kMaxDay); }
+std::string YearRangeReason(std::string_view year) {
+  return absl::StrFormat(
+      "year %s is outside the years Annals represents (%d to %d)", year,
+      kMinYear, kMaxYear);
+}
+
+int64_t PowerOfTen(int exponent) {
+  int64_t value = 1;
+  for (int i = 0; i < exponent; ++i) value *= 10;
+  return value;
+}
+
+// The time after "T" in a date-time: hh:mm:ss, then nothing, "Z", or an
+// offset ±hh or ±hh:mm. Returns the reason it is malformed, or "".
+std::string_view CheckTime(std::string_view& rest) {
+  int hour = 0, minute = 0, second = 0;
+  if (!TakeTwoDigits(rest, hour) || rest.empty() || rest.front() != ':' ||
+      (rest.remove_prefix(1), !TakeTwoDigits(rest, minute)) || rest.empty() ||
+      rest.front() != ':' ||
+      (rest.remove_prefix(1), !TakeTwoDigits(rest, second))) {
+    return "a time is written hh:mm:ss after T (1985-04-12T23:20:30)";
+  }
+  if (hour > 23 || minute > 59 || second > 59) {
+    return "no such time of day; hours are 00-23, minutes and seconds 00-59";
+  }
+  if (rest.empty()) return "";
+  if (rest.front() == 'Z') {
+    rest.remove_prefix(1);
+    return "";
+  }
+  if (rest.front() != '+' && rest.front() != '-') {
+    if (rest.front() == '.' || rest.front() == ',') {
+      return "fractions of a second are not part of EDTF";
+    }
+    return "";
+  }
+  rest.remove_prefix(1);
+  int offset_hours = 0, offset_minutes = 0;
+  if (!TakeTwoDigits(rest, offset_hours)) {
+    return "a time zone is Z, +hh or +hh:mm (1985-04-12T23:20:30+04:30)";
+  }
+  if (!rest.empty() && rest.front() == ':') {
+    rest.remove_prefix(1);
+    if (!TakeTwoDigits(rest, offset_minutes)) {
+      return "a time zone is Z, +hh or +hh:mm (1985-04-12T23:20:30+04:30)";
+    }
+  }
+  if (offset_hours > 23 || offset_minutes > 59) {
+    return "no such time zone offset; hours are 00-23, minutes 00-59";
+  }
+  return "";
+}
+
+Day Clamp(int64_t day) {
+  return static_cast<Day>(std::clamp<int64_t>(day, kMinDay, kMaxDay));
+}
+
+int64_t DayOf(int64_t year, int month, int day) {
+  return absl::CivilDay(year, month, day) - absl::CivilDay(1970, 1, 1);
+}
+
+int64_t FirstDayOfMonth(absl::CivilMonth month) {
+  return absl::CivilDay(month) - absl::CivilDay(1970, 1, 1);
+}
 
 }  // namespace
 
@@ -91,108 +153,175 @@ absl::StatusOr<EdtfDate> ParseEdtfDate(std::string_view text,
   auto fail = [&](std::string_view reason) {
     return Invalid(text, context, reason);
   };
+  auto level2 = [&](std::string_view what) {
+    return fail(absl::StrFormat("%s is %s", what, kLevel2));
+  };
   if (text.empty()) {
     return fail("empty; give a date such as 2018, 2018-11 or 2018-11-26");
   }
-  if (LooksLikeDateTime(text)) return fail(kDateTimeReason);
   if (std::any_of(text.begin(), text.end(), IsWhitespace)) {
     return fail("contains whitespace");
+  }
+  if (text.find_first_of("[]{},") != std::string_view::npos) {
+    return level2("a set of dates ([...] or {...})");
+  }
+  if (text.find('^') != std::string_view::npos) {
+    return level2("a qualified season (^)");
   }
   if (text.find('x') != std::string_view::npos) {
     return fail("unspecified digits must be an uppercase X");
   }
-  switch (text.front()) {
-    case 'Y':
-      return fail(
-          "years must be 0001-9999; long years (Y...) are not supported");
-    case '-':
-      return fail("years must be 0001-9999; negative years are not supported");
-    case '+':
-      return fail("years must be 0001-9999; signed years are not supported");
-    default:
-      break;
-  }
   if (IsQualifier(text.front())) {
-    return fail("a qualifier (?, ~ or %) may only follow a whole date");
+    return level2(
+        "a qualifier before a date or a part of it (qualify the whole date "
+        "at its end: 2004-06-11?)");
   }
 
   EdtfDate date;
   std::string_view rest = text;
-  bool has_unspecified = false;
 
+  if (rest.front() == 'Y') {
+    rest.remove_prefix(1);
+    const bool negative = !rest.empty() && rest.front() == '-';
+    if (negative) rest.remove_prefix(1);
+    size_t n = 0;
+    while (n < rest.size() && IsDigit(rest[n])) ++n;
+    const std::string_view digits = rest.substr(0, n);
+    rest.remove_prefix(n);
+    if (!rest.empty() && (rest.front() == 'E' || rest.front() == 'S')) {
+      return level2("a year with an exponent (E) or significant digits (S)");
+    }
+    if (digits.empty()) return fail("expected the digits of a year after Y");
+    if (digits.size() <= 4) {
+      return fail(
+          "a year after Y has more than four digits; write years of four "
+          "digits without Y (2018, -0044)");
+    }
+    if (digits.front() == '0') {
+      return fail("a year after Y does not start with 0");
+    }
+    if (!rest.empty()) {
+      return fail(
+          absl::StrFormat("unexpected \"%s\" after the year; a year written "
+                          "with Y takes no month, day or qualifier",
+                          Escape(rest)));
+    }
+    const std::string signed_digits =
+        absl::StrFormat("%s%s", negative ? "-" : "", digits);
+    if (digits.size() > 7) return fail(YearRangeReason(signed_digits));
+    const int64_t value = DigitsValue(digits) * (negative ? -1 : 1);
+    if (value < kMinYear || value > kMaxYear) {
+      return fail(YearRangeReason(signed_digits));
+    }
+    date.year = static_cast<int>(value);
+    return date;
+  }
+
+  const bool negative = rest.front() == '-';
+  if (negative) rest.remove_prefix(1);
+  if (!rest.empty() && IsQualifier(rest.front())) {
+    return level2("a qualifier before a date or a part of it");
+  }
   const std::string_view year = TakeField(rest);
   if (year.empty()) {
     return fail("expected a date such as 2018, 2018-11 or 2018-11-26");
   }
-  if (AllDigits(year)) {
-    if (year.size() > 4) return fail("years must be 0001-9999");
-    if (year.size() < 4) return fail("a year must have four digits");
-    date.year = DigitsValue(year);
-    if (date.year == 0) return fail("years must be 0001-9999");
-    date.precision = Precision::kYear;
-  } else {
-    if (year.size() != 4) return fail("a year must have four digits");
-    if (AllDigits(year.substr(0, 3)) && year[3] == 'X') {
-      date.year = DigitsValue(year.substr(0, 3)) * 10;
-      date.precision = Precision::kDecade;
-    } else if (AllDigits(year.substr(0, 2)) && year.substr(2) == "XX") {
-      date.year = DigitsValue(year.substr(0, 2)) * 100;
-      date.precision = Precision::kCentury;
-    } else {
+  if (year.size() != 4) {
+    if (AllDigits(year) && year.size() > 4) {
       return fail(
-          "only the last one or two digits of a year may be unspecified (X)");
+          "a year of more than four digits is written with Y (Y12345, "
+          "Y-12345)");
     }
-    has_unspecified = true;
+    return fail("a year must have four digits");
   }
+  if (!rest.empty() && rest.front() == 'S') {
+    return level2("a year with significant digits (S)");
+  }
+  // Unspecified digits: from the right only at level 1.
+  const size_t first_x = year.find('X');
+  const int unspecified =
+      first_x == std::string_view::npos ? 0 : static_cast<int>(4 - first_x);
+  if (unspecified > 0 &&
+      year.find_first_not_of('X', first_x) != std::string_view::npos) {
+    return level2(
+        "an unspecified digit (X) followed by a known one in a year (level 1 "
+        "allows X only from the right: 201X, 20XX, XXXX)");
+  }
+  const int64_t known = DigitsValue(year.substr(0, 4 - unspecified)) *
+                        PowerOfTen(unspecified);
+  if (negative) {
+    if (unspecified == 0 && known == 0) {
+      return fail("year 0000 has no sign (0000 is 1 BC, -0001 is 2 BC)");
+    }
+    date.year = static_cast<int>(-(known + PowerOfTen(unspecified) - 1));
+  } else {
+    date.year = static_cast<int>(known);
+  }
+  date.unspecified_digits = unspecified;
+  date.precision = Precision::kYear;
 
   if (!rest.empty() && rest.front() == '-') {
     rest.remove_prefix(1);
-    if (has_unspecified) {
-      return fail("a year with unspecified digits (X) cannot have a month");
+    if (!rest.empty() && IsQualifier(rest.front())) {
+      return level2("a qualifier before a month or a day");
     }
     const std::string_view month = TakeField(rest);
     bool month_unspecified = false;
     if (month == "XX") {
+      if (unspecified > 0 && unspecified < 4) {
+        return level2(
+            "an unspecified month after a partly unspecified year (1XXX-XX)");
+      }
       month_unspecified = true;
-      has_unspecified = true;
-    } else if (month.size() != 2 || !AllDigits(month)) {
-      if (month.find('X') != std::string_view::npos) {
-        return fail("a month is two digits (01-12) or XX, never partly X");
-      }
+    } else if (month.size() != 2) {
       return fail("a month must have two digits (01-12)");
+    } else if (!AllDigits(month)) {
+      return level2("a month with one unspecified digit (1984-1X)");
+    } else if (unspecified > 0) {
+      return level2(
+          "a month after a year with unspecified digits (156X-12, 1XXX-12)");
     } else {
-      const int m = DigitsValue(month);
-      if (m >= 21 && m <= 41) {
-        return fail(absl::StrFormat(
-            "\"%s\" is a season; seasons are not supported, give a month "
-            "01-12",
+      const int m = static_cast<int>(DigitsValue(month));
+      if (m >= kFirstSeason && m <= kLastSeason) {
+        date.month = m;
+        date.precision = Precision::kSeason;
+      } else if (m >= 25 && m <= 41) {
+        return level2(absl::StrFormat(
+            "season %s (level 1 has 21-24: spring, summer, autumn, winter)",
             month));
+      } else if (m < 1 || m > 12) {
+        return fail(absl::StrFormat(
+            "month %s does not exist; months are 01-12 (seasons 21-24)",
+            month));
+      } else {
+        date.month = m;
+        date.precision = Precision::kMonth;
       }
-      if (m < 1 || m > 12) {
-        return fail(absl::StrFormat("month %s does not exist; months are 01-12",
-                                    month));
-      }
-      date.month = m;
-      date.precision = Precision::kMonth;
     }
 
     if (!rest.empty() && rest.front() == '-') {
       rest.remove_prefix(1);
+      if (!rest.empty() && IsQualifier(rest.front())) {
+        return level2("a qualifier before a day");
+      }
       const std::string_view day = TakeField(rest);
+      if (date.precision == Precision::kSeason) {
+        return fail("a season has no day");
+      }
       if (day == "XX") {
-        has_unspecified = true;
-      } else if (month_unspecified) {
-        return fail("a day cannot follow an unspecified month (XX)");
-      } else if (day.size() != 2 || !AllDigits(day)) {
-        if (day.find('X') != std::string_view::npos) {
-          return fail("a day is two digits or XX, never partly X");
-        }
+        // Folded into the month (or the year, after XX).
+      } else if (day.size() != 2) {
         return fail("a day must have two digits");
+      } else if (!AllDigits(day)) {
+        return level2("a day with one unspecified digit (2004-06-1X)");
+      } else if (month_unspecified || unspecified > 0) {
+        return level2("a known day after an unspecified month (2004-XX-11)");
       } else {
-        const int d = DigitsValue(day);
+        const int d = static_cast<int>(DigitsValue(day));
         if (d < 1 || d > DaysInMonth(date.year, date.month)) {
-          return fail(absl::StrFormat("day %s does not exist in %s %04d", day,
-                                      kMonthNames[date.month - 1], date.year));
+          return fail(absl::StrFormat(
+              "day %s does not exist in %s %s%s", day,
+              kMonthNames[date.month - 1], negative ? "-" : "", year));
         }
         date.day = d;
         date.precision = Precision::kDay;
@@ -200,11 +329,21 @@ absl::StatusOr<EdtfDate> ParseEdtfDate(std::string_view text,
     }
   }
 
-  if (!rest.empty() && IsQualifier(rest.front())) {
-    if (has_unspecified) {
+  if (!rest.empty() && rest.front() == 'T') {
+    rest.remove_prefix(1);
+    if (date.precision != Precision::kDay) {
       return fail(
-          "a qualifier (?, ~ or %) cannot be combined with unspecified digits "
-          "(X)");
+          "a time follows a whole date (1985-04-12T23:20:30), not a year, "
+          "season or month, nor unspecified digits");
+    }
+    const std::string_view reason = CheckTime(rest);
+    if (!reason.empty()) return fail(reason);
+    date.has_time = true;
+  }
+
+  if (!rest.empty() && IsQualifier(rest.front())) {
+    if (date.has_time) {
+      return fail("a date-time cannot be qualified (?, ~ or %)");
     }
     switch (rest.front()) {
       case '?':
@@ -223,7 +362,9 @@ absl::StatusOr<EdtfDate> ParseEdtfDate(std::string_view text,
           "only one qualifier is allowed; % means uncertain and approximate");
     }
     if (!rest.empty() && rest.front() == '-') {
-      return fail("a qualifier (?, ~ or %) may only follow a whole date");
+      return level2(
+          "a qualifier on a part of a date (qualify the whole date at its "
+          "end: 2004-06-11?)");
     }
   }
   if (!rest.empty()) {
@@ -235,22 +376,28 @@ absl::StatusOr<EdtfDate> ParseEdtfDate(std::string_view text,
 
 std::string FormatEdtfDate(const EdtfDate& date) {
   std::string text;
-  switch (date.precision) {
-    case Precision::kCentury:
-      text = absl::StrFormat("%02dXX", date.year / 100);
-      break;
-    case Precision::kDecade:
-      text = absl::StrFormat("%03dX", date.year / 10);
-      break;
-    case Precision::kYear:
-      text = absl::StrFormat("%04d", date.year);
-      break;
-    case Precision::kMonth:
-      text = absl::StrFormat("%04d-%02d", date.year, date.month);
-      break;
-    case Precision::kDay:
-      text = absl::StrFormat("%04d-%02d-%02d", date.year, date.month, date.day);
-      break;
+  const int year = date.year;
+  if (date.precision == Precision::kYear && date.unspecified_digits == 0 &&
+      (year > 9999 || year < -9999)) {
+    text = absl::StrCat("Y", year);
+  } else {
+    // The four digits of the year (for unspecified digits, those of its
+    // known part: -201X is stored as -2019).
+    std::string digits = absl::StrFormat("%04d", year < 0 ? -year : year);
+    if (date.unspecified_digits > 0) {
+      if (year < 0) {
+        digits = absl::StrFormat(
+            "%04d", -(year + PowerOfTen(date.unspecified_digits) - 1));
+      }
+      for (int i = 0; i < date.unspecified_digits; ++i) digits[3 - i] = 'X';
+    }
+    text = absl::StrCat(year < 0 ? "-" : "", digits);
+    if (date.precision != Precision::kYear) {
+      absl::StrAppendFormat(&text, "-%02d", date.month);
+    }
+    if (date.precision == Precision::kDay) {
+      absl::StrAppendFormat(&text, "-%02d", date.day);
+    }
   }
   switch (date.qualifier) {
     case Qualifier::kNone:
@@ -270,28 +417,31 @@ std::string FormatEdtfDate(const EdtfDate& date) {
 
 DaySpan SpanOf(const EdtfDate& date, bool widen) {
   const int pad = widen ? 1 : 0;
-  Day first = 0;
-  Day last = 0;
+  int64_t first = 0;
+  int64_t last = 0;
   switch (date.precision) {
-    case Precision::kCentury:
-    case Precision::kDecade: {
-      const int years = date.precision == Precision::kCentury ? 100 : 10;
-      first = DayFromCivil(date.year, 1, 1);
-      last = DayFromCivil(date.year + years, 1, 1) - 1;
+    case Precision::kYear: {
+      const int64_t years = PowerOfTen(date.unspecified_digits);
+      first = DayOf(date.year - pad * years, 1, 1);
+      last = DayOf(date.year + years + pad * years, 1, 1) - 1;
       break;
     }
-    case Precision::kYear:
-      first = DayFromCivil(date.year - pad, 1, 1);
-      last = DayFromCivil(date.year + pad + 1, 1, 1) - 1;
+    case Precision::kSeason: {
+      // Each season is a quarter of the year; spring (21) is the first.
+      const absl::CivilMonth start(date.year,
+                                   1 + 3 * (date.month - kFirstSeason));
+      first = FirstDayOfMonth(start - 3 * pad);
+      last = FirstDayOfMonth(start + 3 + 3 * pad) - 1;
       break;
+    }
     case Precision::kMonth: {
       const absl::CivilMonth month(date.year, date.month);
-      first = DayFromCivil(absl::CivilDay(month - pad));
-      last = DayFromCivil(absl::CivilDay(month + pad + 1)) - 1;
+      first = FirstDayOfMonth(month - pad);
+      last = FirstDayOfMonth(month + pad + 1) - 1;
       break;
     }
     case Precision::kDay:
-      first = DayFromCivil(date.year, date.month, date.day) - pad;
+      first = DayOf(date.year, date.month, date.day) - pad;
       last = first + 2 * pad;
       break;
   }

@@ -16,7 +16,9 @@
 
 namespace annals::temporal {
 
-static_assert(sizeof(Extent) <= 24, "Extent is stored per statement");
+// Four bounds and the spelling of both sides. The timeline keeps one per
+// statement revision; docs/benchmarks.md has what that costs.
+static_assert(sizeof(Extent) <= 32, "Extent is stored per statement");
 
 namespace {
 
@@ -45,45 +47,37 @@ struct Side {
   EdtfDate date;  // Only for kDate.
 };
 
-// Packed layout, low bits first (29 bits): kind 2, year 14, month 4, day 5,
-// unspecified year digits 2 (1 for 201X, 2 for 20XX), qualifier 2. The
-// precision follows from the month, the day and the unspecified digits.
-uint32_t PackSide(const Side& side) {
-  uint32_t packed = static_cast<uint32_t>(side.kind);
+// Packed layout, low bits first (44 bits): kind 2, qualifier 2, precision 2,
+// unspecified year digits 3, month 5, day 5, year 25 (offset by 2^24).
+constexpr int64_t kYearOffset = int64_t{1} << 24;
+static_assert(kMaxYear < kYearOffset && -kMinYear < kYearOffset);
+
+uint64_t PackSide(const Side& side) {
+  uint64_t packed = static_cast<uint64_t>(side.kind);
   if (side.kind != SideKind::kDate) return packed;
   const EdtfDate& d = side.date;
-  uint32_t unspecified = 0;
-  if (d.precision == Precision::kDecade) unspecified = 1;
-  if (d.precision == Precision::kCentury) unspecified = 2;
-  packed |= static_cast<uint32_t>(d.year) << 2;
-  packed |= static_cast<uint32_t>(d.month) << 16;
-  packed |= static_cast<uint32_t>(d.day) << 20;
-  packed |= unspecified << 25;
-  packed |= static_cast<uint32_t>(d.qualifier) << 27;
+  packed |= static_cast<uint64_t>(d.qualifier) << 2;
+  packed |= static_cast<uint64_t>(d.precision) << 4;
+  packed |= static_cast<uint64_t>(d.unspecified_digits) << 6;
+  packed |= static_cast<uint64_t>(d.month) << 9;
+  packed |= static_cast<uint64_t>(d.day) << 14;
+  packed |= static_cast<uint64_t>(d.year + kYearOffset) << 19;
   return packed;
 }
 
-Side UnpackSide(uint32_t packed) {
+Side UnpackSide(uint64_t packed) {
   Side side;
   side.kind = static_cast<SideKind>(packed & 0x3);
   if (side.kind != SideKind::kDate) return side;
   EdtfDate& d = side.date;
-  d.year = static_cast<int>((packed >> 2) & 0x3fff);
-  d.month = static_cast<int>((packed >> 16) & 0xf);
-  d.day = static_cast<int>((packed >> 20) & 0x1f);
-  const uint32_t unspecified = (packed >> 25) & 0x3;
-  d.qualifier = static_cast<Qualifier>((packed >> 27) & 0x3);
-  if (d.day != 0) {
-    d.precision = Precision::kDay;
-  } else if (d.month != 0) {
-    d.precision = Precision::kMonth;
-  } else if (unspecified == 1) {
-    d.precision = Precision::kDecade;
-  } else if (unspecified == 2) {
-    d.precision = Precision::kCentury;
-  } else {
-    d.precision = Precision::kYear;
-  }
+  d.qualifier = static_cast<Qualifier>((packed >> 2) & 0x3);
+  d.precision = static_cast<Precision>((packed >> 4) & 0x3);
+  d.unspecified_digits = static_cast<int>((packed >> 6) & 0x7);
+  d.month = static_cast<int>((packed >> 9) & 0x1f);
+  d.day = static_cast<int>((packed >> 14) & 0x1f);
+  d.year = static_cast<int>(
+      static_cast<int64_t>((packed >> 19) & ((uint64_t{1} << 25) - 1)) -
+      kYearOffset);
   return side;
 }
 
@@ -175,20 +169,20 @@ absl::StatusOr<Extent> Extent::Parse(std::string_view edtf) {
     } else {
       absl::StatusOr<EdtfDate> date = ParseEdtfDate(texts[i], edtf);
       if (!date.ok()) return date.status();
+      if (date->has_time) {
+        return Invalid(
+            edtf,
+            absl::StrFormat("an EDTF interval joins dates, not date-times; "
+                            "give the date %s",
+                            FormatEdtfDate(*date)));
+      }
       sides[i] = Side{SideKind::kDate, *date};
     }
   }
   const Side& start = sides[0];
   const Side& end = sides[1];
-  if (start.kind != SideKind::kDate && end.kind != SideKind::kDate) {
-    return Invalid(edtf,
-                   "an interval needs at least one date, such as 2018/ or "
-                   "../2011");
-  }
-
-  // Open sides by default. An unknown side starts unbounded on both sides
-  // (kPlusInfinity latest start, kMinusInfinity earliest end) and is
-  // tightened by s < e below.
+  // The start's span, then the last day's span; open sides are infinite and
+  // unknown sides unbounded until tightened below.
   Day earliest_start = kMinusInfinity;
   Day latest_start = kMinusInfinity;
   Day earliest_end = kPlusInfinity;
@@ -198,44 +192,26 @@ absl::StatusOr<Extent> Extent::Parse(std::string_view edtf) {
     earliest_start = span.first;
     latest_start = span.last;
   } else if (start.kind == SideKind::kUnknown) {
-    latest_start = kPlusInfinity;  // Until tightened by the end.
+    latest_start = kMaxDay;  // Until tightened by the end.
   }
   if (end.kind == SideKind::kDate) {
     const DaySpan span = SpanOf(end.date, end.date.approximate());
-    earliest_end = span.first;
-    latest_end = span.last;
-    // The qualifiers only widen; a literally reversed or empty interval is a
-    // mistake even when the widened spans would overlap.
-    const Day literal_last_end = SpanOf(end.date, /*widen=*/false).last;
-    if (start.kind == SideKind::kDate) {
-      const Day literal_first_start = SpanOf(start.date, false).first;
-      if (literal_first_start > literal_last_end) {
-        return Invalid(edtf, "the interval ends before it starts (reversed)");
-      }
-      if (literal_first_start == literal_last_end) {
-        return Invalid(edtf,
-                       "the interval ends on the day it starts, so it holds "
-                       "on no day (A/B excludes B); write the single date for "
-                       "a one-day event");
-      }
-    } else if (literal_last_end <= kMinDay) {
-      return Invalid(edtf,
-                     "the interval ends on 0001-01-01, so it holds on no day "
-                     "of the calendar");
+    earliest_end = span.first + 1;
+    latest_end = span.last + 1;
+    // The qualifiers only widen; a literally reversed interval is a mistake
+    // even when the widened spans would overlap.
+    if (start.kind == SideKind::kDate &&
+        SpanOf(start.date, false).first > SpanOf(end.date, false).last) {
+      return Invalid(edtf, "the interval ends before it starts (reversed)");
     }
   } else if (end.kind == SideKind::kUnknown) {
-    earliest_end = kMinusInfinity;  // Until tightened by the start.
+    earliest_end = kMinDay + 1;  // Until tightened by the start.
   }
   if (IsFinite(latest_end)) {
     latest_start = std::min(latest_start, latest_end - 1);
   }
   if (IsFinite(earliest_start)) {
     earliest_end = std::max(earliest_end, earliest_start + 1);
-  }
-  // A reading holds on at least one calendar day, so it ends no sooner than
-  // 0001-01-02 even when the end's span starts on 0001-01-01 ("../0001").
-  if (earliest_end != kMinusInfinity) {
-    earliest_end = std::max(earliest_end, kMinDay + 1);
   }
 
   const bool uncertain =
@@ -248,6 +224,88 @@ absl::StatusOr<Extent> Extent::Parse(std::string_view edtf) {
   return extent;
 }
 
+absl::StatusOr<Extent> Extent::FromBoundDates(const BoundDates& bounds) {
+  struct Field {
+    std::string_view name;
+    std::string_view text;
+  };
+  const Field fields[4] = {{"earliest_start", bounds.earliest_start},
+                           {"latest_start", bounds.latest_start},
+                           {"earliest_end", bounds.earliest_end},
+                           {"latest_end", bounds.latest_end}};
+  auto fail = [](std::string_view field, std::string_view reason) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: %s", field, reason));
+  };
+  // Each field's span, when present (neither empty nor "..").
+  DaySpan spans[4];
+  bool present[4] = {};
+  bool open[4] = {};
+  bool uncertain = false;
+  for (int i = 0; i < 4; ++i) {
+    const Field& field = fields[i];
+    if (field.text.empty()) continue;
+    if (field.text == "..") {
+      open[i] = true;
+      continue;
+    }
+    if (field.text.find('/') != std::string_view::npos) {
+      return fail(field.name,
+                  absl::StrFormat("\"%s\" is an interval; a bound is one "
+                                  "date, \"..\" (open) or empty (unknown)",
+                                  Escape(field.text)));
+    }
+    absl::StatusOr<EdtfDate> date = ParseEdtfDate(field.text);
+    if (!date.ok()) {
+      const absl::string_view reason = date.status().message();
+      return fail(field.name, std::string_view(reason.data(), reason.size()));
+    }
+    spans[i] = SpanOf(*date, date->approximate());
+    present[i] = true;
+    uncertain = uncertain || date->uncertain();
+  }
+  for (int side = 0; side < 4; side += 2) {
+    if (open[side] != open[side + 1]) {
+      const int lone = open[side] ? side : side + 1;
+      return fail(fields[lone].name,
+                  absl::StrFormat("\"..\" makes the %s open, so %s must be "
+                                  "\"..\" too",
+                                  side == 0 ? "start" : "end",
+                                  fields[lone == side ? side + 1 : side].name));
+    }
+  }
+  if (!present[0] && !present[1] && !present[2] && !present[3]) {
+    return absl::InvalidArgumentError(
+        "give at least one date among earliest_start, latest_start, "
+        "earliest_end and latest_end");
+  }
+  Day earliest_start = kMinusInfinity;
+  Day latest_start = open[0] ? kMinusInfinity : kMaxDay;
+  Day earliest_end = open[2] ? kPlusInfinity : kMinDay + 1;
+  Day latest_end = kPlusInfinity;
+  if (present[0]) earliest_start = spans[0].first;
+  if (present[1]) latest_start = spans[1].last;
+  if (present[2]) earliest_end = spans[2].first + 1;
+  if (present[3]) latest_end = spans[3].last + 1;
+  if (present[0] && present[1] && earliest_start > latest_start) {
+    return fail("latest_start", "before earliest_start");
+  }
+  if (present[2] && present[3] && earliest_end > latest_end) {
+    return fail("latest_end", "before earliest_end");
+  }
+  if (earliest_start >= latest_end) {
+    return fail(present[3] ? "latest_end" : "earliest_end",
+                "before every possible start, so the extent holds on no day");
+  }
+  if (IsFinite(latest_end)) {
+    latest_start = std::min(latest_start, latest_end - 1);
+  }
+  if (IsFinite(earliest_start)) {
+    earliest_end = std::max(earliest_end, earliest_start + 1);
+  }
+  return Extent(earliest_start, latest_start, earliest_end, latest_end,
+                /*instant=*/false, uncertain);
+}
+
 absl::StatusOr<Extent> Extent::FromBounds(Day earliest_start, Day latest_start,
                                           Day earliest_end, Day latest_end,
                                           ExtentFlags flags) {
@@ -258,10 +316,13 @@ absl::StatusOr<Extent> Extent::FromBounds(Day earliest_start, Day latest_start,
         reason));
   };
   if (!IsStartBound(earliest_start) || !IsStartBound(latest_start)) {
-    return fail("a start must be -infinity or a day in 0001-01-01..9999-12-31");
+    return fail(absl::StrFormat("a start must be -infinity or a day in %s..%s",
+                                FormatDay(kMinDay), FormatDay(kMaxDay)));
   }
   if (!IsEndBound(earliest_end) || !IsEndBound(latest_end)) {
-    return fail("an end must be +infinity or a day in 0001-01-02..10000-01-01");
+    return fail(absl::StrFormat("an end must be +infinity or a day in %s..%s",
+                                FormatDay(kMinDay + 1),
+                                FormatDay(kMaxDay + 1)));
   }
   if (earliest_start > latest_start) {
     return fail("earliest start is after latest start");
@@ -289,18 +350,19 @@ absl::StatusOr<Extent> Extent::FromBounds(Day earliest_start, Day latest_start,
 }
 
 std::string Extent::ToEdtf() const {
-  const Side start = UnpackSide(static_cast<uint32_t>(start_side_));
-  const Side end = UnpackSide(static_cast<uint32_t>(end_side_));
+  const Side start = UnpackSide(start_side_);
+  const Side end = UnpackSide(end_side_);
   if (start.kind == SideKind::kNone) return "";
   if (end.kind == SideKind::kNone) return FormatSide(start);
   return absl::StrCat(FormatSide(start), "/", FormatSide(end));
 }
 
 std::string Extent::DebugString() const {
-  return absl::StrCat(
-      "[", FormatDay(earliest_start_), "..", FormatDay(latest_start_), ", ",
-      FormatDay(earliest_end_), "..", FormatDay(latest_end_), ")",
-      instant_ ? " instant" : "", uncertain_ ? " uncertain" : "");
+  return absl::StrCat("[", FormatDay(earliest_start_), "..",
+                      FormatDay(latest_start_), ", ",
+                      FormatDay(earliest_last_day()), "..",
+                      FormatDay(latest_last_day()), "]",
+                      instant_ ? " instant" : "", uncertain_ ? " uncertain" : "");
 }
 
 Certainty Extent::HoldsOn(Day day) const {
