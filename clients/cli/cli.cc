@@ -29,6 +29,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/temporal/extent.h"
+#include "services/common/types/extent_proto.h"
 
 namespace annals::cli {
 namespace {
@@ -100,15 +101,25 @@ const std::map<std::string, CommandSpec>& Commands() {
         {"deleted", "retracted"}}},
       {"create",
        {"annals create entity ID --kind=K --label=L [--alias=A]... "
-        "[--lifespan=EDTF] [--description=D] [--attr=KEY=VALUE]...\n"
-        "annals create statement --subject=E --predicate=P --valid=EDTF\n"
+        "[--lifespan=EDTF | --lifespan-bounds=BOUNDS] [--description=D] "
+        "[--attr=KEY=VALUE]...\n"
+        "annals create statement --subject=E --predicate=P "
+        "(--valid=EDTF | --valid-bounds=BOUNDS)\n"
         "    (--object=ENTITY | --text=T | --integer=N | --decimal=D | "
         "--quantity='AMOUNT UNIT')\n"
         "    [--source=SOURCE[#LOCATOR]]... [--qualifier=KEY=VALUE]... "
-        "[--id=ID]",
-        {"kind", "label", "alias", "lifespan", "description", "attr", "subject",
-         "predicate", "valid", "object", "text", "integer", "decimal",
-         "quantity", "source", "qualifier", "id"},
+        "[--id=ID]\n"
+        "  BOUNDS gives a valid time EDTF cannot write: EARLIEST_START,"
+        "LATEST_START,\n"
+        "  EARLIEST_END,LATEST_END, each an EDTF date, .. (open) or empty "
+        "(unknown);\n"
+        "  --valid-bounds=1100,1200,1450,1500 started between 1100 and 1200 "
+        "and\n"
+        "  ended (its last day) between 1450 and 1500.",
+        {"kind", "label", "alias", "lifespan", "lifespan-bounds", "description",
+         "attr", "subject", "predicate", "valid", "valid-bounds", "object",
+         "text", "integer", "decimal", "quantity", "source", "qualifier",
+         "id"},
         {}}},
       {"import",
        {"annals import PATH... [--dry-run]\n"
@@ -243,6 +254,46 @@ std::string CertaintyText(annals::type::v1::Certainty certainty) {
     default:
       return "-";
   }
+}
+
+// "EARLIEST_START,LATEST_START,EARLIEST_END,LATEST_END" into the extent's
+// bound dates; the catalog validates the dates themselves.
+absl::Status SetBoundDates(absl::string_view flag, absl::string_view text,
+                           annals::type::v1::Extent* extent) {
+  std::vector<std::string> parts = absl::StrSplit(text, ',');
+  if (parts.size() != 4) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag,
+        " takes four comma-separated dates: EARLIEST_START,LATEST_START,"
+        "EARLIEST_END,LATEST_END (an empty one is unknown, .. is open)"));
+  }
+  annals::type::v1::BoundDates* dates = extent->mutable_bound_dates();
+  dates->set_earliest_start(parts[0]);
+  dates->set_latest_start(parts[1]);
+  dates->set_earliest_end(parts[2]);
+  dates->set_latest_end(parts[3]);
+  return absl::OkStatus();
+}
+
+// An extent as people read it: its EDTF text, or, for one given by bound
+// dates, "start 1100..1200, end 1450..1500" (? where a bound is unknown).
+std::string ExtentText(const annals::type::v1::Extent& extent) {
+  if (!extent.edtf().empty()) return extent.edtf();
+  const annals::type::v1::BoundDates& dates = extent.bound_dates();
+  if (dates.earliest_start().empty() && dates.latest_start().empty() &&
+      dates.earliest_end().empty() && dates.latest_end().empty()) {
+    return "";
+  }
+  auto bound = [](const std::string& text) {
+    return text.empty() ? std::string("?") : text;
+  };
+  auto side = [&](const std::string& earliest, const std::string& latest) {
+    if (earliest == ".." && latest == "..") return std::string("..");
+    if (!earliest.empty() && earliest == latest) return earliest;
+    return absl::StrCat(bound(earliest), "..", bound(latest));
+  };
+  return absl::StrCat("start ", side(dates.earliest_start(), dates.latest_start()),
+                      ", end ", side(dates.earliest_end(), dates.latest_end()));
 }
 
 std::string DurationText(const tv1::DurationRange& duration) {
@@ -407,7 +458,7 @@ class Tool {
       table.Add({"aliases", absl::StrJoin(entity->aliases(), "; ")});
     }
     if (entity->has_lifespan())
-      table.Add({"lifespan", entity->lifespan().edtf()});
+      table.Add({"lifespan", ExtentText(entity->lifespan())});
     if (!entity->description().empty())
       table.Add({"description", entity->description()});
     std::map<std::string, std::string> attributes(entity->attributes().begin(),
@@ -427,7 +478,7 @@ class Tool {
         {"SUBJECT", "PREDICATE", "OBJECT", "VALID TIME", "SOURCES", "ID"});
     for (const cv1::Statement& s : statements) {
       table.Add({Label(s.subject()), s.predicate(), ValueText(s.object()),
-                 s.valid_time().edtf(), SourcesText(s),
+                 ExtentText(s.valid_time()), SourcesText(s),
                  StripCollection(s.name()) +
                      (s.has_retract_time() ? " (retracted)" : "")});
     }
@@ -485,7 +536,7 @@ class Tool {
       Table table({"ID", "KIND", "LABEL", "LIFESPAN"});
       for (const auto& e : *entities) {
         table.Add({StripCollection(e.name()), e.kind(), e.label(),
-                   e.has_lifespan() ? e.lifespan().edtf() : ""});
+                   e.has_lifespan() ? ExtentText(e.lifespan()) : ""});
       }
       table.Print(out_);
       return 0;
@@ -547,6 +598,12 @@ class Tool {
         entity->add_aliases(alias);
       if (args.Has("lifespan"))
         entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
+      if (args.Has("lifespan-bounds")) {
+        absl::Status s = SetBoundDates("lifespan-bounds",
+                                       args.Get("lifespan-bounds"),
+                                       entity->mutable_lifespan());
+        if (!s.ok()) return Usage(std::string(s.message()));
+      }
       if (absl::Status s = ParseKeyValues(args.GetAll("attr"),
                                           entity->mutable_attributes(), "attr");
           !s.ok()) {
@@ -570,6 +627,12 @@ class Tool {
       statement->set_predicate(args.Get("predicate"));
       if (args.Has("valid"))
         statement->mutable_valid_time()->set_edtf(args.Get("valid"));
+      if (args.Has("valid-bounds")) {
+        absl::Status s =
+            SetBoundDates("valid-bounds", args.Get("valid-bounds"),
+                          statement->mutable_valid_time());
+        if (!s.ok()) return Usage(std::string(s.message()));
+      }
       cv1::Value* object = statement->mutable_object();
       if (args.Has("object")) object->set_entity(args.Get("object"));
       if (args.Has("text")) object->set_text(args.Get("text"));
@@ -821,7 +884,8 @@ class Tool {
     for (const tv1::StatementCertainty& item : snapshot->statements()) {
       const cv1::Statement& s = item.statement();
       table.Add({CertaintyText(item.certainty()), Label(s.subject()),
-                 s.predicate(), ValueText(s.object()), s.valid_time().edtf(),
+                 s.predicate(), ValueText(s.object()),
+                 ExtentText(s.valid_time()),
                  SourcesText(s)});
     }
     table.Print(out_);
@@ -858,7 +922,7 @@ class Tool {
     for (const tv1::HistoryEntry& entry : entries) {
       const cv1::Statement& s = entry.statement();
       table.Add({absl::StrCat(++n), Label(s.subject()), s.predicate(),
-                 ValueText(s.object()), s.valid_time().edtf(),
+                 ValueText(s.object()), ExtentText(s.valid_time()),
                  DurationText(entry.duration()), SourcesText(s)});
     }
     table.Print(out_);
@@ -914,13 +978,14 @@ class Tool {
           type_name.substr(std::string("ITEM_TYPE_").size()));
       if (item.has_entity()) {
         table.Add({CertaintyText(item.certainty()), type_name,
-                   item.entity().label(), item.entity().lifespan().edtf(), ""});
+                   item.entity().label(),
+                   ExtentText(item.entity().lifespan()), ""});
       } else {
         const cv1::Statement& s = item.statement();
         table.Add({CertaintyText(item.certainty()), type_name,
                    absl::StrCat(Label(s.subject()), " ", s.predicate(), " ",
                                 ValueText(s.object())),
-                   s.valid_time().edtf(), SourcesText(s)});
+                   ExtentText(s.valid_time()), SourcesText(s)});
       }
     }
     table.Print(out_);
@@ -960,10 +1025,12 @@ class Tool {
       Emit(*result);
       return 0;
     }
-    out_ << args.positionals()[0] << " (" << result->a_extent().edtf() << ") "
+    out_ << args.positionals()[0] << " (" << ExtentText(result->a_extent())
+         << ") "
          << (result->definite() ? "is " : "may be ")
          << absl::StrJoin(result->relations(), " or ") << " "
-         << args.positionals()[1] << " (" << result->b_extent().edtf() << ")\n";
+         << args.positionals()[1] << " (" << ExtentText(result->b_extent())
+         << ")\n";
     return 0;
   }
 
@@ -984,7 +1051,7 @@ class Tool {
       Emit(*result);
       return 0;
     }
-    Table table({"GAP", "FROM", "TO (exclusive)"});
+    Table table({"GAP", "FROM", "TO (last day)"});
     for (const auto& gap : result->definite_gaps()) {
       table.Add({"DEFINITE", gap.from().empty() ? "-∞" : gap.from(),
                  gap.to().empty() ? "∞" : gap.to()});
@@ -1056,10 +1123,10 @@ class Tool {
         for (const cv1::Entity& e : page->entities()) {
           if (!e.has_lifespan()) continue;
           absl::StatusOr<temporal::Extent> extent =
-              temporal::Extent::Parse(e.lifespan().edtf());
+              FromExtentProto(e.lifespan());
           if (!extent.ok()) continue;
           TimelineLane lane{e.label(), {}};
-          lane.bars.push_back({e.label(), *extent, e.lifespan().edtf()});
+          lane.bars.push_back({e.label(), *extent, ExtentText(e.lifespan())});
           lanes.push_back(std::move(lane));
         }
         request.set_page_token(page->next_page_token());
@@ -1083,10 +1150,10 @@ class Tool {
           for (const tv1::HistoryEntry& entry : page->entries()) {
             const cv1::Statement& s = entry.statement();
             absl::StatusOr<temporal::Extent> extent =
-                temporal::Extent::Parse(s.valid_time().edtf());
+                FromExtentProto(s.valid_time());
             if (!extent.ok()) continue;
             lane.bars.push_back(
-                {ValueText(s.object()), *extent, s.valid_time().edtf()});
+                {ValueText(s.object()), *extent, ExtentText(s.valid_time())});
           }
           request.set_page_token(page->next_page_token());
         } while (!request.page_token().empty());
@@ -1097,10 +1164,15 @@ class Tool {
     options.title = args.Get("title", "Annals timeline");
     absl::StatusOr<int64_t> from_year = args.GetInt("from-year", 0);
     absl::StatusOr<int64_t> to_year = args.GetInt("to-year", 0);
-    if (!from_year.ok() || !to_year.ok())
-      return Usage("--from-year/--to-year take years");
-    options.first_year = static_cast<int>(*from_year);
-    options.last_year = static_cast<int>(*to_year);
+    if (!from_year.ok() || !to_year.ok() || *from_year < temporal::kMinYear ||
+        *from_year > temporal::kMaxYear || *to_year < temporal::kMinYear ||
+        *to_year > temporal::kMaxYear) {
+      return Usage(absl::StrCat("--from-year/--to-year take years from ",
+                                temporal::kMinYear, " to ", temporal::kMaxYear,
+                                " (0 is 1 BC)"));
+    }
+    if (args.Has("from-year")) options.first_year = static_cast<int>(*from_year);
+    if (args.Has("to-year")) options.last_year = static_cast<int>(*to_year);
     std::string svg = RenderSvg(lanes, options);
     std::ofstream(args.Get("o")) << svg;
     if (args.Has("html"))

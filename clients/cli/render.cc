@@ -149,19 +149,19 @@ std::string RenderSvg(const std::vector<TimelineLane>& lanes,
     for (const TimelineBar& bar : lane.bars) {
       for (Day day : {bar.extent.earliest_start(), bar.extent.latest_start(),
                       bar.extent.earliest_end(), bar.extent.latest_end()}) {
-        if (!temporal::IsFinite(day)) continue;
+        if (!temporal::IsFinite(day) || temporal::IsCalendarEdge(day)) continue;
         first_year = std::min(first_year, YearOf(day));
         last_year = std::max(last_year, YearOf(day));
       }
     }
   }
   if (first_year > last_year) first_year = last_year = 2000;
-  if (options.first_year != 0)
-    first_year = options.first_year;
+  if (options.first_year.has_value())
+    first_year = *options.first_year;
   else
     first_year -= 1;
-  if (options.last_year != 0)
-    last_year = options.last_year;
+  if (options.last_year.has_value())
+    last_year = *options.last_year;
   else
     last_year += 1;
   last_year = std::max(last_year, first_year);

@@ -4,6 +4,7 @@
 #ifndef ANNALS_CLIENTS_CLI_RENDER_H_
 #define ANNALS_CLIENTS_CLI_RENDER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,10 @@ struct TimelineLane {
 
 struct RenderOptions {
   std::string title = "Annals timeline";
-  // The years drawn. 0: fit the data (with a year's margin).
-  int first_year = 0;
-  int last_year = 0;
+  // The years drawn (astronomical: 0 is 1 BC). Unset: fit the data, with a
+  // year's margin.
+  std::optional<int> first_year;
+  std::optional<int> last_year;
   int width = 1200;
 };
 

@@ -17,6 +17,7 @@
 #include "services/common/page_token.h"
 #include "services/common/status/errors.h"
 #include "services/common/temporal/allen.h"
+#include "services/common/temporal/edtf.h"
 #include "services/common/temporal/gaps.h"
 #include "services/common/types/extent_proto.h"
 
@@ -104,29 +105,39 @@ absl::StatusOr<Day> ParseDayField(absl::string_view field,
   return *day;
 }
 
+// The days from `from` through `to - 1`: half-open inside, as extents are.
 struct Window {
   Day from;
   Day to;
 };
 
-// [from, to); an empty side is unbounded unless `required`.
+// A window from the first day of the date `from` through the last day of
+// the date `to`, both EDTF dates of any precision ("2017", "2017-06",
+// "2017-06-30", "-0044"); an empty side is unbounded unless `required`.
 absl::StatusOr<Window> ParseWindow(absl::string_view from, absl::string_view to,
                                    bool required) {
   Window window{temporal::kMinusInfinity, temporal::kPlusInfinity};
-  if (required || !from.empty()) {
-    absl::StatusOr<Day> day = ParseDayField("from", from);
-    if (!day.ok()) return day.status();
-    window.from = *day;
-  }
-  if (required || !to.empty()) {
-    absl::StatusOr<Day> day = ParseDayField("to", to);
-    if (!day.ok()) return day.status();
-    window.to = *day;
+  for (const auto& [field, text] :
+       {std::pair<absl::string_view, absl::string_view>("from", from),
+        std::pair<absl::string_view, absl::string_view>("to", to)}) {
+    if (text.empty() && !required) continue;
+    if (text.empty()) {
+      return InvalidArgumentError(
+          field, "is required: a date such as 2021-06-01, 2021-06 or 2021");
+    }
+    absl::StatusOr<temporal::DaySpan> span =
+        temporal::ParseDaySpan(Std(text));
+    if (!span.ok()) return InvalidArgumentError(field, span.status().message());
+    if (field == "from") {
+      window.from = span->first;
+    } else {
+      window.to = span->last + 1;
+    }
   }
   if (window.to <= window.from) {
     return InvalidArgumentError(
-        "to", absl::StrCat("(", to, ") must be after from (", from,
-                           "): the window [from, to) would be empty"));
+        "to", absl::StrCat("(", to, ") ends before from (", from,
+                           ") starts: the window would hold no day"));
   }
   return window;
 }
@@ -148,7 +159,7 @@ absl::Status CheckWindowLength(const Window& window, int max_days) {
   if (days > max_days) {
     return InvalidArgumentError(
         "to",
-        absl::StrCat("the window [from, to) spans ", days,
+        absl::StrCat("the window from `from` through `to` spans ", days,
                      " days; this server answers at most ", max_days, " days"));
   }
   return absl::OkStatus();
@@ -170,10 +181,11 @@ std::string FormatBound(Day day) {
   return temporal::IsFinite(day) ? temporal::FormatDay(day) : std::string();
 }
 
+// The range of the half-open days [from, to): `to` becomes the last day.
 v1::DayRange ToDayRange(Day from, Day to) {
   v1::DayRange range;
   range.set_from(FormatBound(from));
-  range.set_to(FormatBound(to));
+  range.set_to(FormatBound(temporal::IsFinite(to) ? to - 1 : to));
   return range;
 }
 
@@ -341,7 +353,7 @@ void TimelineState::ApplyEntity(const catalog::v1::Change& change,
       recorded, change.sequence(), kind, hidden, entity.SerializeAsString()});
 
   std::optional<Extent> lifespan;
-  if (!hidden && entity.has_lifespan() && !entity.lifespan().edtf().empty()) {
+  if (!hidden && entity.has_lifespan()) {
     absl::StatusOr<Extent> parsed = FromExtentProto(entity.lifespan());
     if (parsed.ok()) lifespan = *parsed;
   }
@@ -1076,7 +1088,8 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
   if (!at.ok()) return at.status();
 
   auto resolve = [&](absl::string_view field, const v1::ExtentReference& ref)
-                     ABSL_SHARED_LOCKS_REQUIRED(mu_) -> absl::StatusOr<Extent> {
+                     ABSL_SHARED_LOCKS_REQUIRED(mu_)
+                         -> absl::StatusOr<type::v1::Extent> {
     switch (ref.reference_case()) {
       case v1::ExtentReference::kLifespan: {
         const std::string subfield = absl::StrCat(field, ".lifespan");
@@ -1084,12 +1097,12 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
             FindEntity(subfield, ref.lifespan(), *at);
         if (!entity.ok()) return entity.status();
         const catalog::v1::Entity resource = EntityAt(*entity, *at);
-        if (!resource.has_lifespan() || resource.lifespan().edtf().empty()) {
+        if (!resource.has_lifespan()) {
           return FailedPreconditionError(
               "NO_LIFESPAN", resource.name(),
               absl::StrCat("has no lifespan to relate (", subfield, ")"));
         }
-        return FromExtentProto(resource.lifespan());
+        return resource.lifespan();
       }
       case v1::ExtentReference::kStatement: {
         const std::string subfield = absl::StrCat(field, ".statement");
@@ -1109,15 +1122,15 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
         }
         catalog::v1::Statement statement;
         statement.ParseFromString(revision->resource);
-        return FromExtentProto(statement.valid_time());
+        return statement.valid_time();
       }
       case v1::ExtentReference::kEdtf: {
-        absl::StatusOr<Extent> extent = Extent::Parse(Std(ref.edtf()));
+        absl::StatusOr<type::v1::Extent> extent = ParseExtentProto(ref.edtf());
         if (!extent.ok()) {
           return InvalidArgumentError(absl::StrCat(field, ".edtf"),
                                       extent.status().message());
         }
-        return *extent;
+        return *std::move(extent);
       }
       case v1::ExtentReference::REFERENCE_NOT_SET:
         break;
@@ -1125,9 +1138,14 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
     return InvalidArgumentError(field,
                                 "is required: set lifespan, statement or edtf");
   };
-  absl::StatusOr<Extent> a = resolve("a", request.a());
+  absl::StatusOr<type::v1::Extent> a_proto = resolve("a", request.a());
+  if (!a_proto.ok()) return a_proto.status();
+  absl::StatusOr<type::v1::Extent> b_proto = resolve("b", request.b());
+  if (!b_proto.ok()) return b_proto.status();
+  // Both were validated by the catalog or just above.
+  absl::StatusOr<Extent> a = FromExtentProto(*a_proto);
   if (!a.ok()) return a.status();
-  absl::StatusOr<Extent> b = resolve("b", request.b());
+  absl::StatusOr<Extent> b = FromExtentProto(*b_proto);
   if (!b.ok()) return b.status();
 
   const temporal::AllenSet relations = temporal::Relate(*a, *b);
@@ -1143,8 +1161,8 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
   response.set_definite(single.has_value() &&
                         temporal::RelationCertainty(*a, *single, *b) ==
                             Certainty::kDefinite);
-  *response.mutable_a_extent() = ToExtentProto(*a);
-  *response.mutable_b_extent() = ToExtentProto(*b);
+  *response.mutable_a_extent() = *std::move(a_proto);
+  *response.mutable_b_extent() = *std::move(b_proto);
   response.set_sequence(applied_);
   return response;
 }

@@ -44,6 +44,15 @@ constexpr bool IsFinite(Day day) {
   return day != kMinusInfinity && day != kPlusInfinity;
 }
 
+// True for the first and last day of the calendar and the days just inside
+// and after them (kMinDay, kMinDay + 1, kMaxDay, kMaxDay + 1). An unknown
+// side with nothing else to stop it is bounded by the calendar's ends: the
+// latest start of "/.." is kMaxDay. Output shows such bounds as unbounded.
+constexpr bool IsCalendarEdge(Day day) {
+  return day == kMinDay || day == kMinDay + 1 || day == kMaxDay ||
+         day == kMaxDay + 1;
+}
+
 // The Day of a calendar date. Requires a valid date (see IsValidCivilDate);
 // out-of-range fields are normalised as absl::CivilDay does.
 Day DayFromCivil(int year, int month, int day);

@@ -448,4 +448,19 @@ DaySpan SpanOf(const EdtfDate& date, bool widen) {
   return DaySpan{Clamp(first), Clamp(last)};
 }
 
+absl::StatusOr<DaySpan> ParseDaySpan(std::string_view text) {
+  if (text.find('/') != std::string_view::npos) {
+    return Invalid(text, {},
+                   "an interval is not one date; give a date such as "
+                   "2021-06-01, 2021-06 or 2021");
+  }
+  absl::StatusOr<EdtfDate> date = ParseEdtfDate(text);
+  if (!date.ok()) return date.status();
+  if (date->qualifier != Qualifier::kNone) {
+    return Invalid(text, {},
+                   "a window's side is an exact date, without ?, ~ or %");
+  }
+  return SpanOf(*date, /*widen=*/false);
+}
+
 }  // namespace annals::temporal

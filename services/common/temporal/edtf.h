@@ -98,6 +98,12 @@ struct DaySpan {
 };
 DaySpan SpanOf(const EdtfDate& date, bool widen);
 
+// The days of one unqualified EDTF date of any precision, for the sides of a
+// query window: "2017" is 2017-01-01..2017-12-31, "2021-06-01T10:00:00Z" is
+// 2021-06-01. A qualifier (?, ~, %) is refused: a window is exact.
+// InvalidArgumentError as ParseEdtfDate's otherwise.
+absl::StatusOr<DaySpan> ParseDaySpan(std::string_view text);
+
 }  // namespace annals::temporal
 
 #endif  // ANNALS_SERVICES_COMMON_TEMPORAL_EDTF_H_

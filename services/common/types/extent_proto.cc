@@ -11,8 +11,10 @@
 namespace annals {
 namespace {
 
+// Empty for an unbounded side, and for a bound at the calendar's ends (where
+// an unknown side stops only because the calendar does).
 std::string BoundText(temporal::Day day) {
-  if (!temporal::IsFinite(day)) return "";
+  if (!temporal::IsFinite(day) || temporal::IsCalendarEdge(day)) return "";
   return temporal::FormatDay(day);
 }
 
