@@ -100,15 +100,16 @@ const std::map<std::string, CommandSpec>& Commands() {
         {"deleted", "retracted"}}},
       {"create",
        {"annals create entity ID --kind=K --label=L [--alias=A]... "
-        "[--lifespan=EDTF] [--description=D] [--attr=KEY=VALUE]...\n"
+        "[--lifespan=EDTF] [--lifespan-source=SOURCE[#LOCATOR]]...\n"
+        "    [--description=D] [--attr=KEY=VALUE]...\n"
         "annals create statement --subject=E --predicate=P --valid=EDTF\n"
         "    (--object=ENTITY | --text=T | --integer=N | --decimal=D | "
         "--quantity='AMOUNT UNIT')\n"
         "    [--source=SOURCE[#LOCATOR]]... [--qualifier=KEY=VALUE]... "
         "[--id=ID]",
-        {"kind", "label", "alias", "lifespan", "description", "attr", "subject",
-         "predicate", "valid", "object", "text", "integer", "decimal",
-         "quantity", "source", "qualifier", "id"},
+        {"kind", "label", "alias", "lifespan", "lifespan-source", "description",
+         "attr", "subject", "predicate", "valid", "object", "text", "integer",
+         "decimal", "quantity", "source", "qualifier", "id"},
         {}}},
       {"import",
        {"annals import PATH... [--dry-run]\n"
@@ -351,17 +352,36 @@ class Tool {
     }
   }
 
-  static std::string SourcesText(const cv1::Statement& statement) {
-    // Each source once, in citation order (one may be cited at several
-    // locators).
+  // The cited sources' ids, each once, in citation order (one may be cited
+  // at several locators).
+  static std::string SourcesText(
+      const google::protobuf::RepeatedPtrField<cv1::SourceCitation>&
+          citations) {
     std::vector<std::string> sources;
-    for (const auto& citation : statement.sources()) {
+    for (const auto& citation : citations) {
       std::string id = StripCollection(citation.source());
       if (std::find(sources.begin(), sources.end(), id) == sources.end()) {
         sources.push_back(id);
       }
     }
     return absl::StrJoin(sources, ", ");
+  }
+  static std::string SourcesText(const cv1::Statement& statement) {
+    return SourcesText(statement.sources());
+  }
+
+  // Every citation with its locator: "source (locator); other".
+  static std::string CitationsText(
+      const google::protobuf::RepeatedPtrField<cv1::SourceCitation>&
+          citations) {
+    std::vector<std::string> parts;
+    for (const auto& citation : citations) {
+      std::string id = StripCollection(citation.source());
+      parts.push_back(citation.locator().empty()
+                          ? id
+                          : absl::StrCat(id, " (", citation.locator(), ")"));
+    }
+    return absl::StrJoin(parts, "; ");
   }
 
   // Sets the request's known_at from --known-at, only when it is given (a
@@ -408,6 +428,10 @@ class Tool {
     }
     if (entity->has_lifespan())
       table.Add({"lifespan", entity->lifespan().edtf()});
+    if (entity->lifespan_sources_size() > 0) {
+      table.Add(
+          {"lifespan sources", CitationsText(entity->lifespan_sources())});
+    }
     if (!entity->description().empty())
       table.Add({"description", entity->description()});
     std::map<std::string, std::string> attributes(entity->attributes().begin(),
@@ -531,6 +555,15 @@ class Tool {
     return absl::OkStatus();
   }
 
+  // "SOURCE[#LOCATOR]" into `citation`.
+  static void AddCitation(const std::string& text,
+                          cv1::SourceCitation* citation) {
+    std::vector<std::string> parts =
+        absl::StrSplit(text, absl::MaxSplits('#', 1));
+    citation->set_source(parts[0]);
+    if (parts.size() > 1) citation->set_locator(parts[1]);
+  }
+
   int Create(const Args& args) {
     const std::string& usage = Commands().at("create").usage;
     if (args.positionals().empty()) return Usage(usage);
@@ -547,6 +580,9 @@ class Tool {
         entity->add_aliases(alias);
       if (args.Has("lifespan"))
         entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
+      for (const std::string& source : args.GetAll("lifespan-source")) {
+        AddCitation(source, entity->add_lifespan_sources());
+      }
       if (absl::Status s = ParseKeyValues(args.GetAll("attr"),
                                           entity->mutable_attributes(), "attr");
           !s.ok()) {
@@ -586,11 +622,7 @@ class Tool {
         if (parts.size() > 1) object->mutable_quantity()->set_unit(parts[1]);
       }
       for (const std::string& source : args.GetAll("source")) {
-        std::vector<std::string> parts =
-            absl::StrSplit(source, absl::MaxSplits('#', 1));
-        cv1::SourceCitation* citation = statement->add_sources();
-        citation->set_source(parts[0]);
-        if (parts.size() > 1) citation->set_locator(parts[1]);
+        AddCitation(source, statement->add_sources());
       }
       if (absl::Status s =
               ParseKeyValues(args.GetAll("qualifier"),
@@ -816,6 +848,21 @@ class Tool {
     }
     out_ << snapshot->entity().label() << " on " << request.at()
          << " (catalog sequence " << snapshot->sequence() << ")\n";
+    if (snapshot->entity().has_lifespan()) {
+      const cv1::Entity& entity = snapshot->entity();
+      out_ << "lifespan " << entity.lifespan().edtf();
+      if (snapshot->lifespan_certainty() !=
+          ::annals::type::v1::CERTAINTY_UNSPECIFIED) {
+        out_ << " (" << CertaintyText(snapshot->lifespan_certainty())
+             << " on this day)";
+      } else {
+        out_ << " (not on this day)";
+      }
+      if (entity.lifespan_sources_size() > 0) {
+        out_ << ", sources: " << CitationsText(entity.lifespan_sources());
+      }
+      out_ << "\n";
+    }
     Table table({"CERTAINTY", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME",
                  "SOURCES"});
     for (const tv1::StatementCertainty& item : snapshot->statements()) {
@@ -914,7 +961,8 @@ class Tool {
           type_name.substr(std::string("ITEM_TYPE_").size()));
       if (item.has_entity()) {
         table.Add({CertaintyText(item.certainty()), type_name,
-                   item.entity().label(), item.entity().lifespan().edtf(), ""});
+                   item.entity().label(), item.entity().lifespan().edtf(),
+                   SourcesText(item.entity().lifespan_sources())});
       } else {
         const cv1::Statement& s = item.statement();
         table.Add({CertaintyText(item.certainty()), type_name,
