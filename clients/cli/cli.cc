@@ -101,8 +101,9 @@ const std::map<std::string, CommandSpec>& Commands() {
         {"deleted", "retracted"}}},
       {"create",
        {"annals create entity ID --kind=K --label=L [--alias=A]... "
-        "[--lifespan=EDTF | --lifespan-bounds=BOUNDS] [--description=D] "
-        "[--attr=KEY=VALUE]...\n"
+        "[--lifespan=EDTF | --lifespan-bounds=BOUNDS] "
+        "[--lifespan-source=SOURCE[#LOCATOR]]...\n"
+        "    [--description=D] [--attr=KEY=VALUE]...\n"
         "annals create statement --subject=E --predicate=P "
         "(--valid=EDTF | --valid-bounds=BOUNDS)\n"
         "    (--object=ENTITY | --text=T | --integer=N | --decimal=D | "
@@ -116,10 +117,10 @@ const std::map<std::string, CommandSpec>& Commands() {
         "  --valid-bounds=1100,1200,1450,1500 started between 1100 and 1200 "
         "and\n"
         "  ended (its last day) between 1450 and 1500.",
-        {"kind", "label", "alias", "lifespan", "lifespan-bounds", "description",
-         "attr", "subject", "predicate", "valid", "valid-bounds", "object",
-         "text", "integer", "decimal", "quantity", "source", "qualifier",
-         "id"},
+        {"kind", "label", "alias", "lifespan", "lifespan-bounds",
+         "lifespan-source", "description", "attr", "subject", "predicate",
+         "valid", "valid-bounds", "object", "text", "integer", "decimal",
+         "quantity", "source", "qualifier", "id"},
         {}}},
       {"import",
        {"annals import PATH... [--dry-run]\n"
@@ -402,17 +403,36 @@ class Tool {
     }
   }
 
-  static std::string SourcesText(const cv1::Statement& statement) {
-    // Each source once, in citation order (one may be cited at several
-    // locators).
+  // The cited sources' ids, each once, in citation order (one may be cited
+  // at several locators).
+  static std::string SourcesText(
+      const google::protobuf::RepeatedPtrField<cv1::SourceCitation>&
+          citations) {
     std::vector<std::string> sources;
-    for (const auto& citation : statement.sources()) {
+    for (const auto& citation : citations) {
       std::string id = StripCollection(citation.source());
       if (std::find(sources.begin(), sources.end(), id) == sources.end()) {
         sources.push_back(id);
       }
     }
     return absl::StrJoin(sources, ", ");
+  }
+  static std::string SourcesText(const cv1::Statement& statement) {
+    return SourcesText(statement.sources());
+  }
+
+  // Every citation with its locator: "source (locator); other".
+  static std::string CitationsText(
+      const google::protobuf::RepeatedPtrField<cv1::SourceCitation>&
+          citations) {
+    std::vector<std::string> parts;
+    for (const auto& citation : citations) {
+      std::string id = StripCollection(citation.source());
+      parts.push_back(citation.locator().empty()
+                          ? id
+                          : absl::StrCat(id, " (", citation.locator(), ")"));
+    }
+    return absl::StrJoin(parts, "; ");
   }
 
   // Sets the request's known_at from --known-at, only when it is given (a
@@ -459,6 +479,10 @@ class Tool {
     }
     if (entity->has_lifespan())
       table.Add({"lifespan", ExtentText(entity->lifespan())});
+    if (entity->lifespan_sources_size() > 0) {
+      table.Add(
+          {"lifespan sources", CitationsText(entity->lifespan_sources())});
+    }
     if (!entity->description().empty())
       table.Add({"description", entity->description()});
     std::map<std::string, std::string> attributes(entity->attributes().begin(),
@@ -582,6 +606,15 @@ class Tool {
     return absl::OkStatus();
   }
 
+  // "SOURCE[#LOCATOR]" into `citation`.
+  static void AddCitation(const std::string& text,
+                          cv1::SourceCitation* citation) {
+    std::vector<std::string> parts =
+        absl::StrSplit(text, absl::MaxSplits('#', 1));
+    citation->set_source(parts[0]);
+    if (parts.size() > 1) citation->set_locator(parts[1]);
+  }
+
   int Create(const Args& args) {
     const std::string& usage = Commands().at("create").usage;
     if (args.positionals().empty()) return Usage(usage);
@@ -603,6 +636,9 @@ class Tool {
                                        args.Get("lifespan-bounds"),
                                        entity->mutable_lifespan());
         if (!s.ok()) return Usage(std::string(s.message()));
+      }
+      for (const std::string& source : args.GetAll("lifespan-source")) {
+        AddCitation(source, entity->add_lifespan_sources());
       }
       if (absl::Status s = ParseKeyValues(args.GetAll("attr"),
                                           entity->mutable_attributes(), "attr");
@@ -649,11 +685,7 @@ class Tool {
         if (parts.size() > 1) object->mutable_quantity()->set_unit(parts[1]);
       }
       for (const std::string& source : args.GetAll("source")) {
-        std::vector<std::string> parts =
-            absl::StrSplit(source, absl::MaxSplits('#', 1));
-        cv1::SourceCitation* citation = statement->add_sources();
-        citation->set_source(parts[0]);
-        if (parts.size() > 1) citation->set_locator(parts[1]);
+        AddCitation(source, statement->add_sources());
       }
       if (absl::Status s =
               ParseKeyValues(args.GetAll("qualifier"),
@@ -879,6 +911,21 @@ class Tool {
     }
     out_ << snapshot->entity().label() << " on " << request.at()
          << " (catalog sequence " << snapshot->sequence() << ")\n";
+    if (snapshot->entity().has_lifespan()) {
+      const cv1::Entity& entity = snapshot->entity();
+      out_ << "lifespan " << ExtentText(entity.lifespan());
+      if (snapshot->lifespan_certainty() !=
+          ::annals::type::v1::CERTAINTY_UNSPECIFIED) {
+        out_ << " (" << CertaintyText(snapshot->lifespan_certainty())
+             << " on this day)";
+      } else {
+        out_ << " (not on this day)";
+      }
+      if (entity.lifespan_sources_size() > 0) {
+        out_ << ", sources: " << CitationsText(entity.lifespan_sources());
+      }
+      out_ << "\n";
+    }
     Table table({"CERTAINTY", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME",
                  "SOURCES"});
     for (const tv1::StatementCertainty& item : snapshot->statements()) {
@@ -979,7 +1026,8 @@ class Tool {
       if (item.has_entity()) {
         table.Add({CertaintyText(item.certainty()), type_name,
                    item.entity().label(),
-                   ExtentText(item.entity().lifespan()), ""});
+                   ExtentText(item.entity().lifespan()),
+                   SourcesText(item.entity().lifespan_sources())});
       } else {
         const cv1::Statement& s = item.statement();
         table.Add({CertaintyText(item.certainty()), type_name,

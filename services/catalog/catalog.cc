@@ -412,6 +412,22 @@ class Catalog::Transaction {
     return absl::OkStatus();
   }
 
+  // Fails unless every source that the lifespan of `entity` cites exists, is
+  // not deleted and is of kind "source", as for a statement's sources.
+  absl::Status CheckEntityReferences(const v1::Entity& entity,
+                                     absl::string_view prefix) {
+    for (int i = 0; i < entity.lifespan_sources_size(); ++i) {
+      if (absl::Status s = CheckReference(
+              entity.lifespan_sources(i).source(),
+              absl::StrCat(prefix, "lifespan_sources[", i, "].source"),
+              kSourceKind);
+          !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
  private:
   // Index entries and change log entries are written by transactions but
   // never read back through Get (lists scan storage, which only shows
@@ -721,6 +737,10 @@ absl::StatusOr<v1::Entity> Catalog::CreateEntity(
     if (existing->has_value()) {
       return AlreadyExistsError(EntityName(id), "entity_id");
     }
+    if (absl::Status s = txn.CheckEntityReferences(*entity, "entity.");
+        !s.ok()) {
+      return s;
+    }
     response = *entity;
     if (request.validate_only()) return absl::OkStatus();
     *response.mutable_create_time() = ToProto(txn.now());
@@ -878,7 +898,8 @@ namespace {
 
 // The updatable entity fields, for update masks.
 constexpr absl::string_view kEntityFields[] = {
-    "kind", "label", "aliases", "description", "attributes", "lifespan"};
+    "kind",       "label",    "aliases",         "description",
+    "attributes", "lifespan", "lifespan_sources"};
 
 void CopyEntityField(absl::string_view field, const v1::Entity& from,
                      v1::Entity* to) {
@@ -891,8 +912,13 @@ void CopyEntityField(absl::string_view field, const v1::Entity& from,
     if (from.has_lifespan()) {
       *to->mutable_lifespan() = from.lifespan();
     } else {
+      // The sources of a lifespan go with it.
       to->clear_lifespan();
+      to->clear_lifespan_sources();
     }
+  }
+  if (field == "lifespan_sources") {
+    *to->mutable_lifespan_sources() = from.lifespan_sources();
   }
 }
 
@@ -903,6 +929,7 @@ bool EntityFieldPopulated(absl::string_view field, const v1::Entity& entity) {
   if (field == "description") return !entity.description().empty();
   if (field == "attributes") return !entity.attributes().empty();
   if (field == "lifespan") return entity.has_lifespan();
+  if (field == "lifespan_sources") return entity.lifespan_sources_size() > 0;
   return false;
 }
 
@@ -936,7 +963,8 @@ absl::StatusOr<v1::Entity> Catalog::UpdateEntity(
             "update_mask",
             absl::StrCat("\"", absl::CEscape(path.substr(0, 64)),
                          "\" is not an updatable field; use kind, label, "
-                         "aliases, description, attributes, lifespan or *"));
+                         "aliases, description, attributes, lifespan, "
+                         "lifespan_sources or *"));
       }
       fields.push_back(*known);
     }
@@ -969,6 +997,10 @@ absl::StatusOr<v1::Entity> Catalog::UpdateEntity(
     if (MessageDifferencer::Equivalent(*normalized, EntityContent(current))) {
       response = current;  // nothing to change
       return absl::OkStatus();
+    }
+    if (absl::Status s = txn.CheckEntityReferences(*normalized, "entity.");
+        !s.ok()) {
+      return s;
     }
     response = *std::move(normalized);
     *response.mutable_create_time() = current.create_time();
@@ -1310,6 +1342,15 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
       *entity.mutable_create_time() = current.create_time();
       txn.SaveEntity(entity, &current, v1::CHANGE_TYPE_UPDATED);
       response.set_entities_updated(response.entities_updated() + 1);
+    }
+    // After every entity of the batch is saved: a lifespan may cite a source
+    // that a later record of the batch creates.
+    for (const v1::Entity& entity : entities) {
+      std::string prefix =
+          absl::StrCat("records[", first_seen.at(entity.name()), "].entity.");
+      if (absl::Status s = txn.CheckEntityReferences(entity, prefix); !s.ok()) {
+        return s;
+      }
     }
     for (auto& [index, statement] : statements) {
       std::string prefix = absl::StrCat("records[", index, "].statement.");

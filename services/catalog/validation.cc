@@ -350,6 +350,37 @@ absl::Status NormalizeExtent(absl::string_view field,
   return absl::OkStatus();
 }
 
+absl::Status NormalizeSources(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<v1::SourceCitation>& sources,
+    google::protobuf::RepeatedPtrField<v1::SourceCitation>* normalized) {
+  if (static_cast<size_t>(sources.size()) > kMaxSources) {
+    return InvalidArgumentError(
+        field, absl::StrCat("has ", sources.size(), " entries; the limit is ",
+                            kMaxSources));
+  }
+  normalized->Clear();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (int i = 0; i < sources.size(); ++i) {
+    std::string source_field = absl::StrCat(field, "[", i, "]");
+    const v1::SourceCitation& citation = sources.Get(i);
+    absl::StatusOr<std::string> id = ParseEntityName(
+        absl::StrCat(source_field, ".source"), citation.source());
+    if (!id.ok()) return id.status();
+    if (absl::Status s = ValidateLine(absl::StrCat(source_field, ".locator"),
+                                      citation.locator(), kMaxLabelLength,
+                                      /*required=*/false);
+        !s.ok()) {
+      return s;
+    }
+    if (!seen.emplace(*id, citation.locator()).second) continue;
+    v1::SourceCitation* added = normalized->Add();
+    added->set_source(EntityName(*id));
+    added->set_locator(citation.locator());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
                                            const v1::Entity& entity) {
   auto path = [field](absl::string_view name) {
@@ -409,6 +440,17 @@ absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
         !s.ok()) {
       return s;
     }
+  }
+  if (entity.lifespan_sources_size() > 0 && !entity.has_lifespan()) {
+    return InvalidArgumentError(
+        path("lifespan_sources"),
+        "cites the sources of a lifespan, but the entity has no lifespan");
+  }
+  if (absl::Status s =
+          NormalizeSources(path("lifespan_sources"), entity.lifespan_sources(),
+                           normalized.mutable_lifespan_sources());
+      !s.ok()) {
+    return s;
   }
   return normalized;
 }
@@ -499,28 +541,10 @@ absl::StatusOr<v1::Statement> NormalizeStatement(
     return s;
   }
 
-  if (static_cast<size_t>(statement.sources_size()) > kMaxSources) {
-    return InvalidArgumentError(
-        path("sources"), absl::StrCat("has ", statement.sources_size(),
-                                      " entries; the limit is ", kMaxSources));
-  }
-  std::set<std::pair<std::string, std::string>> seen;
-  for (int i = 0; i < statement.sources_size(); ++i) {
-    std::string source_field = absl::StrCat(path("sources"), "[", i, "]");
-    const v1::SourceCitation& citation = statement.sources(i);
-    absl::StatusOr<std::string> id = ParseEntityName(
-        absl::StrCat(source_field, ".source"), citation.source());
-    if (!id.ok()) return id.status();
-    if (absl::Status s = ValidateLine(absl::StrCat(source_field, ".locator"),
-                                      citation.locator(), kMaxLabelLength,
-                                      /*required=*/false);
-        !s.ok()) {
-      return s;
-    }
-    if (!seen.emplace(*id, citation.locator()).second) continue;
-    v1::SourceCitation* added = normalized.add_sources();
-    added->set_source(EntityName(*id));
-    added->set_locator(citation.locator());
+  if (absl::Status s = NormalizeSources(path("sources"), statement.sources(),
+                                        normalized.mutable_sources());
+      !s.ok()) {
+    return s;
   }
 
   if (absl::Status s =

@@ -78,9 +78,11 @@ absl::Status ValidateLine(absl::string_view field, absl::string_view text,
                           size_t max_length, bool required);
 
 // Checks the writable fields of `entity` (kind, label, aliases, description,
-// attributes, lifespan) and returns a copy with output-only fields cleared,
-// aliases de-duplicated, and the lifespan's EDTF in canonical form with its
-// bounds filled in. Does not look at `name`.
+// attributes, lifespan, lifespan_sources) and returns a copy with output-only
+// fields cleared, aliases and lifespan sources de-duplicated, source names in
+// full form, and the lifespan's EDTF in canonical form with its bounds filled
+// in. Lifespan sources without a lifespan are refused. Does not look at
+// `name`, and does not resolve the cited sources.
 absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
                                            const v1::Entity& entity);
 
@@ -90,6 +92,15 @@ absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
 // EDTF canonical with bounds. References are not resolved here.
 absl::StatusOr<v1::Statement> NormalizeStatement(
     absl::string_view field, const v1::Statement& statement);
+
+// Checks source citations (at most kMaxSources; each an entity name and a
+// single-line locator) and writes them to `normalized` in full form, in
+// order, without repeats of the same source and locator. Errors name
+// `field[i].source` or `field[i].locator`; `normalized` is then unspecified.
+absl::Status NormalizeSources(
+    absl::string_view field,
+    const google::protobuf::RepeatedPtrField<v1::SourceCitation>& sources,
+    google::protobuf::RepeatedPtrField<v1::SourceCitation>* normalized);
 
 // Parses and canonicalizes an EDTF extent in place (sets bounds).
 absl::Status NormalizeExtent(absl::string_view field,

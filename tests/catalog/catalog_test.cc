@@ -184,6 +184,144 @@ TEST_F(CatalogTest, LifespanIsStoredInCanonicalEdtfWithBounds) {
   EXPECT_EQ(entity.lifespan().bounds().earliest_end(), "2011-12-31");
 }
 
+TEST_F(CatalogTest, LifespanSourcesAreStoredInFullFormAndInTheChangeFeed) {
+  CreateWorld();
+  v1::CreateEntityRequest request = Parse<v1::CreateEntityRequest>(
+      "entity_id: 'ntm-i' entity { kind: 'mission' label: 'NTM-I' "
+      "lifespan { edtf: '2004/2011-12-31' } "
+      "lifespan_sources { source: 'fact-sheet-2021' locator: 'para 2' } "
+      "lifespan_sources { source: 'entities/fact-sheet-2021' "
+      "locator: 'para 2' } "
+      "lifespan_sources { source: 'fact-sheet-2021' locator: 'para 3' } }");
+  ASSERT_OK_AND_ASSIGN(v1::Entity created, catalog_->CreateEntity(request));
+  ASSERT_EQ(created.lifespan_sources_size(), 2);
+  EXPECT_EQ(created.lifespan_sources(0).source(), "entities/fact-sheet-2021");
+  EXPECT_EQ(created.lifespan_sources(0).locator(), "para 2");
+  EXPECT_EQ(created.lifespan_sources(1).locator(), "para 3");
+  ASSERT_OK_AND_ASSIGN(v1::Entity fetched, Get("ntm-i"));
+  EXPECT_EQ(fetched.SerializeAsString(), created.SerializeAsString());
+  std::vector<v1::Change> changes = AllChanges();
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.back().entity().SerializeAsString(),
+            created.SerializeAsString());
+}
+
+TEST_F(CatalogTest, BadLifespanSourceIsRefusedNamingTheFieldAndWritesNothing) {
+  CreateWorld();
+  const int64_t head = catalog_->head_sequence();
+  struct Case {
+    std::string sources;
+    absl::StatusCode code;
+    std::string field;
+  };
+  const Case cases[] = {
+      {"lifespan_sources { source: 'missing-doc' }",
+       absl::StatusCode::kNotFound, "entity.lifespan_sources[0].source"},
+      {"lifespan_sources { source: 'fact-sheet-2021' } "
+       "lifespan_sources { source: 'per-olsen' }",
+       absl::StatusCode::kFailedPrecondition,
+       "entity.lifespan_sources[1].source"},
+      {"lifespan_sources { source: 'Not An Id' }",
+       absl::StatusCode::kInvalidArgument, "entity.lifespan_sources[0].source"},
+      {"lifespan_sources { source: 'fact-sheet-2021' locator: 'p\x07' }",
+       absl::StatusCode::kInvalidArgument,
+       "entity.lifespan_sources[0].locator"},
+  };
+  for (const Case& c : cases) {
+    for (bool validate_only : {true, false}) {
+      v1::CreateEntityRequest request = Parse<v1::CreateEntityRequest>(
+          "entity_id: 'ntm-i' entity { kind: 'mission' label: 'NTM-I' "
+          "lifespan { edtf: '2004/2011-12-31' } " +
+          c.sources + " }");
+      request.set_validate_only(validate_only);
+      EXPECT_THAT(catalog_->CreateEntity(request),
+                  StatusIs(c.code, HasSubstr(c.field)))
+          << c.field;
+    }
+  }
+  // Sources of a lifespan the entity does not have.
+  absl::StatusOr<v1::Entity> orphan =
+      catalog_->CreateEntity(Parse<v1::CreateEntityRequest>(
+          "entity_id: 'ntm-i' entity { kind: 'mission' label: 'NTM-I' "
+          "lifespan_sources { source: 'fact-sheet-2021' } }"));
+  EXPECT_THAT(orphan, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("entity.lifespan_sources")));
+  EXPECT_THAT(ViolatedFields(orphan.status()),
+              ElementsAre("entity.lifespan_sources"));
+  EXPECT_EQ(catalog_->head_sequence(), head);
+  EXPECT_THAT(Get("ntm-i"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(CatalogTest, UpdateSetsLifespanSourcesAndClearingTheLifespanDropsThem) {
+  CreateWorld();
+  v1::UpdateEntityRequest update = Parse<v1::UpdateEntityRequest>(
+      "entity { name: 'nmi' lifespan { edtf: '2018-10/..' } "
+      "lifespan_sources { source: 'fact-sheet-2021' locator: 'para 1' } }");
+  ASSERT_OK_AND_ASSIGN(v1::Entity updated, catalog_->UpdateEntity(update));
+  ASSERT_EQ(updated.lifespan_sources_size(), 1);
+  EXPECT_EQ(updated.lifespan_sources(0).locator(), "para 1");
+
+  // A source that is not of kind "source" is refused; nothing is written.
+  const int64_t head = catalog_->head_sequence();
+  v1::UpdateEntityRequest wrong = Parse<v1::UpdateEntityRequest>(
+      "entity { name: 'nmi' lifespan_sources { source: 'per-olsen' } } "
+      "update_mask { paths: 'lifespan_sources' }");
+  EXPECT_THAT(catalog_->UpdateEntity(wrong),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("entity.lifespan_sources[0].source")));
+  EXPECT_EQ(catalog_->head_sequence(), head);
+
+  v1::UpdateEntityRequest clear = Parse<v1::UpdateEntityRequest>(
+      "entity { name: 'nmi' } update_mask { paths: 'lifespan' }");
+  ASSERT_OK_AND_ASSIGN(v1::Entity cleared, catalog_->UpdateEntity(clear));
+  EXPECT_FALSE(cleared.has_lifespan());
+  EXPECT_EQ(cleared.lifespan_sources_size(), 0);
+}
+
+TEST_F(CatalogTest, ImportSeesAChangedLifespanSourceAsAnUpdate) {
+  // The lifespan cites a source that a later record of the batch creates.
+  v1::ImportRecordsRequest batch = Parse<v1::ImportRecordsRequest>(R"pb(
+    records {
+      entity {
+        name: "ntm-i"
+        kind: "mission"
+        label: "NTM-I"
+        lifespan { edtf: "2004/2011-12-31" }
+        lifespan_sources { source: "timeline" locator: "NTM-I" }
+      }
+    }
+    records { entity { name: "timeline" kind: "source" label: "Timeline" } }
+    records { entity { name: "per-olsen" kind: "person" label: "Per Olsen" } }
+  )pb");
+  ASSERT_OK_AND_ASSIGN(auto created, catalog_->ImportBatch(batch));
+  EXPECT_EQ(created.entities_created(), 3);
+  ASSERT_OK_AND_ASSIGN(auto again, catalog_->ImportBatch(batch));
+  EXPECT_EQ(again.unchanged(), 3);
+
+  batch.mutable_records(0)
+      ->mutable_entity()
+      ->mutable_lifespan_sources(0)
+      ->set_locator("Heading");
+  ASSERT_OK_AND_ASSIGN(auto changed, catalog_->ImportBatch(batch));
+  EXPECT_EQ(changed.entities_updated(), 1);
+  EXPECT_EQ(changed.unchanged(), 2);
+  ASSERT_OK_AND_ASSIGN(v1::Entity ntm_i, Get("ntm-i"));
+  EXPECT_EQ(ntm_i.lifespan_sources(0).locator(), "Heading");
+  EXPECT_EQ(ntm_i.etag(), absl::StrCat(catalog_->head_sequence()));
+
+  // A lifespan citing a person: the batch is refused, naming the record.
+  const int64_t head = catalog_->head_sequence();
+  batch.mutable_records(0)
+      ->mutable_entity()
+      ->mutable_lifespan_sources(0)
+      ->set_source("per-olsen");
+  EXPECT_THAT(
+      catalog_->ImportBatch(batch),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("records[0].entity.lifespan_sources[0].source")));
+  EXPECT_EQ(catalog_->head_sequence(), head);
+}
+
 TEST_F(CatalogTest, ListEntitiesFiltersByKindAndIdPrefixAndPages) {
   for (int i = 0; i < 7; ++i) {
     ASSERT_OK(Create("person-" + std::to_string(i), "person", "P"));

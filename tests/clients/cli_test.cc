@@ -149,6 +149,64 @@ TEST_F(CliTest, SnapshotNamesLollesgaardOnFirstJune2021) {
   EXPECT_THAT(result.out, Not(HasSubstr("Per Olsen")));
 }
 
+// The line of `text` that contains `needle`, or "" if none does.
+std::string LineWith(const std::string& text, const std::string& needle) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StrContains(line, needle)) return std::string(line);
+  }
+  return "";
+}
+
+TEST_F(CliTest, WindowShowsTheSourcesOfEachEventsDate) {
+  ImportOnce();
+  Result result = Annals(
+      {"window", "--from=2017-01-01", "--to=2018-01-01", "--type=event"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::string core_team =
+      LineWith(result.out, "NATO Core Team deployed to Baghdad");
+  ASSERT_FALSE(core_team.empty()) << result.out;
+  EXPECT_THAT(core_team, HasSubstr("nato-nmi-topic-page-2024, "
+                                   "nato-iraq-operations-timeline"));
+  // Every event of the year has its sources column filled.
+  std::vector<std::string> lines =
+      absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  ASSERT_GT(lines.size(), 1u);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_TRUE(absl::StrContains(lines[i], "nato-") ||
+                absl::StrContains(lines[i], "innov8-") ||
+                absl::StrContains(lines[i], "nmi-overview-"))
+        << lines[i];
+  }
+
+  Result json = Annals({"--json", "window", "--from=2017-01-01",
+                        "--to=2017-02-01", "--type=event"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  timeline::v1::WindowItem item;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  LineWith(json.out, "core-team-deployment-2017"), &item)
+                  .ok())
+      << json.out;
+  ASSERT_EQ(item.entity().lifespan_sources_size(), 2);
+  EXPECT_EQ(item.entity().lifespan_sources(0).locator(),
+            "Evolution of cooperation");
+}
+
+TEST_F(CliTest, GetAndSnapshotShowALifespanWithItsSourcesAndLocators) {
+  ImportOnce();
+  Result get = Annals({"get", "core-team-deployment-2017"});
+  ASSERT_EQ(get.status, 0) << get.err;
+  EXPECT_THAT(LineWith(get.out, "lifespan sources"),
+              HasSubstr("nato-nmi-topic-page-2024 (Evolution of cooperation); "
+                        "nato-iraq-operations-timeline (Global Coalition)"));
+
+  Result snapshot = Annals({"snapshot", "ntm-i", "--at=2010-06-01"});
+  ASSERT_EQ(snapshot.status, 0) << snapshot.err;
+  EXPECT_THAT(snapshot.out,
+              HasSubstr("lifespan 2004/2011-12-31 (DEFINITE on this day), "
+                        "sources: nato-iraq-operations-timeline (NTM-I); "
+                        "nato-nmi-topic-page-2024 (Evolution of cooperation)"));
+}
+
 TEST_F(CliTest, JsonOutputIsOneParseableObjectPerLine) {
   ImportOnce();
   Result result = Annals({"--json", "history", "nmi", "--predicate=commander"});

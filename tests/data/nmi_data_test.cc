@@ -346,6 +346,37 @@ TEST_F(NmiDataTest, EveryStatementCitesASourceAndEverySeedIsCited) {
   }
 }
 
+// A lifespan is a claim like a statement's valid time: it cites the seeds
+// that date it, at locators the statements of the data set also use (the
+// README's list).
+TEST_F(NmiDataTest, EveryLifespanCitesASeedAtAKnownLocator) {
+  std::set<std::pair<std::string, std::string>> locators;
+  for (const v1::Statement& s : Statements({})) {
+    for (const v1::SourceCitation& c : s.sources()) {
+      locators.emplace(c.source(), c.locator());
+    }
+  }
+  int lifespans = 0;
+  for (const v1::Entity& e : Entities("")) {
+    if (!e.has_lifespan()) {
+      EXPECT_EQ(e.lifespan_sources_size(), 0) << e.name();
+      continue;
+    }
+    ++lifespans;
+    EXPECT_GE(e.lifespan_sources_size(), 1)
+        << e.name() << " " << e.lifespan().edtf() << " cites no source";
+    for (const v1::SourceCitation& c : e.lifespan_sources()) {
+      EXPECT_FALSE(c.locator().empty()) << e.name() << " cites " << c.source();
+      EXPECT_TRUE(locators.contains({c.source(), c.locator()}))
+          << e.name() << " cites " << c.source() << " at \"" << c.locator()
+          << "\", a locator no statement uses";
+    }
+  }
+  // The six missions of the README, five other missions and programmes, and
+  // the 26 events.
+  EXPECT_EQ(lifespans, 37);
+}
+
 TEST_F(NmiDataTest, SourcesCarryPublisherAndDateButNoLifespan) {
   for (const v1::Entity& e : Entities("source")) {
     EXPECT_TRUE(e.attributes().contains("publisher")) << e.name();
@@ -361,6 +392,13 @@ TEST_F(NmiDataTest, ReferencesPointBackwardsInFileOrder) {
   for (const Batch& batch : batches_) {
     for (const v1::ImportRecord& record : batch.request.records()) {
       if (record.has_entity()) defined.insert(record.entity().name());
+    }
+    for (const v1::ImportRecord& record : batch.request.records()) {
+      if (!record.has_entity()) continue;
+      for (const v1::SourceCitation& c : record.entity().lifespan_sources()) {
+        EXPECT_TRUE(defined.count(c.source()))
+            << batch.file << ": " << c.source();
+      }
     }
     for (const v1::ImportRecord& record : batch.request.records()) {
       if (!record.has_statement()) continue;

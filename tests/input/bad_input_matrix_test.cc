@@ -629,6 +629,37 @@ void AddCreateEntityCases(World& world, std::vector<Case>& cases) {
   add("lifespan EDTF of 1 MiB", kInvalid, "entity.lifespan.edtf", [](auto& r) {
     r.mutable_entity()->mutable_lifespan()->set_edtf(MiB('2'));
   });
+  // A lifespan's sources are checked as a statement's.
+  auto sourced = [](cv1::CreateEntityRequest& r, const std::string& source) {
+    r.mutable_entity()->mutable_lifespan()->set_edtf("2018");
+    cv1::SourceCitation* citation = r.mutable_entity()->add_lifespan_sources();
+    citation->set_source(source);
+    citation->set_locator("p. 3");
+  };
+  add("lifespan sources without a lifespan", kInvalid,
+      "entity.lifespan_sources", [](auto& r) {
+        r.mutable_entity()->add_lifespan_sources()->set_source("doc");
+      });
+  add(
+      "lifespan source that does not exist", Code::NOT_FOUND,
+      "entity.lifespan_sources[0].source",
+      [sourced](auto& r) { sourced(r, "no-such-doc"); }, "probe", "NOT_FOUND");
+  add(
+      "lifespan source that is not of kind source", Code::FAILED_PRECONDITION,
+      "entity.lifespan_sources[0].source",
+      [sourced](auto& r) { sourced(r, "fortin"); }, "probe", "WRONG_KIND");
+  add("lifespan source with an empty name", kInvalid,
+      "entity.lifespan_sources[0].source",
+      [sourced](auto& r) { sourced(r, ""); });
+  add("lifespan source locator with a newline", kInvalid,
+      "entity.lifespan_sources[0].locator", [sourced](auto& r) {
+        sourced(r, "doc");
+        r.mutable_entity()->mutable_lifespan_sources(0)->set_locator("p.\n3");
+      });
+  add("33 lifespan sources", kInvalid, "entity.lifespan_sources",
+      [sourced](auto& r) {
+        for (int i = 0; i < 33; ++i) sourced(r, absl::StrCat("doc-", i));
+      });
   add("request_id of 129 characters", kInvalid, "request_id",
       [](auto& r) { r.set_request_id(std::string(129, 'r')); });
   add("request_id with a space", kInvalid, "request_id",

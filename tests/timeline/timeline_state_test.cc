@@ -20,6 +20,7 @@
 namespace annals::timeline {
 namespace {
 
+using ::annals::testing::NatoEntity;
 using ::annals::testing::NatoImport;
 using ::annals::testing::NatoStatement;
 using ::annals::testing::StatusIs;
@@ -325,6 +326,70 @@ TEST_F(TimelineStateTest, WindowListsLifespansAndStatementsChronologically) {
                          Pair("statements/nmi-commander-carignan", kDefinite)));
   EXPECT_EQ(window.items(0).item_type(), v1::ITEM_TYPE_LIFESPAN);
   EXPECT_EQ(window.items(1).item_type(), v1::ITEM_TYPE_STATEMENT);
+}
+
+// An event's lifespan is shown with its sources, as a statement's valid time
+// is; known_at shows the sources the lifespan had then.
+TEST_F(TimelineStateTest, EventInAWindowCarriesItsLifespanSourcesAsKnownThen) {
+  ImportNato();
+  const absl::Time unsourced = now_;
+  auto cite = [this](const std::string& locator) {
+    catalog::v1::ImportRecordsRequest request;
+    *request.add_records() =
+        NatoEntity("nmi-launch", "event", "NMI launched", "2018-07");
+    catalog::v1::SourceCitation* source =
+        request.mutable_records(0)->mutable_entity()->add_lifespan_sources();
+    source->set_source("entities/nato-fact-sheet");
+    source->set_locator(locator);
+    auto result = catalog_->ImportBatch(request);
+    ASSERT_OK(result);
+    ASSERT_EQ(result->entities_updated(), 1);
+    Sync();
+  };
+  now_ += absl::Hours(1);
+  cite("para 1");
+  const absl::Time first_citation = now_;
+  now_ += absl::Hours(1);
+  cite("para 2");
+
+  // The locators of the event's lifespan, in a window and in a snapshot.
+  auto window_locators = [this](std::optional<absl::Time> known_at) {
+    v1::QueryWindowRequest request;
+    request.set_from("2018-01-01");
+    request.set_to("2019-01-01");
+    request.set_item_type(v1::ITEM_TYPE_EVENT);
+    if (known_at.has_value()) *request.mutable_known_at() = ToProto(*known_at);
+    std::vector<std::string> locators;
+    auto window = state_.QueryWindow(request);
+    EXPECT_OK(window);
+    if (!window.ok()) return locators;
+    EXPECT_EQ(window->items_size(), 1);
+    for (const auto& item : window->items()) {
+      EXPECT_EQ(item.entity().name(), "entities/nmi-launch");
+      for (const auto& source : item.entity().lifespan_sources()) {
+        EXPECT_EQ(source.source(), "entities/nato-fact-sheet");
+        locators.push_back(source.locator());
+      }
+    }
+    return locators;
+  };
+  auto snapshot_locators = [this](std::optional<absl::Time> known_at) {
+    std::vector<std::string> locators;
+    auto snapshot = Snapshot("nmi-launch", "2018-07-15", known_at);
+    EXPECT_OK(snapshot);
+    if (!snapshot.ok()) return locators;
+    EXPECT_EQ(snapshot->lifespan_certainty(), kPossible);
+    for (const auto& source : snapshot->entity().lifespan_sources()) {
+      locators.push_back(source.locator());
+    }
+    return locators;
+  };
+  EXPECT_THAT(window_locators(std::nullopt), ElementsAre("para 2"));
+  EXPECT_THAT(snapshot_locators(std::nullopt), ElementsAre("para 2"));
+  EXPECT_THAT(window_locators(first_citation), ElementsAre("para 1"));
+  EXPECT_THAT(snapshot_locators(first_citation), ElementsAre("para 1"));
+  EXPECT_THAT(window_locators(unsourced), IsEmpty());
+  EXPECT_THAT(snapshot_locators(unsourced), IsEmpty());
 }
 
 TEST_F(TimelineStateTest, WindowFiltersByTypeKindPredicateAndEntity) {
