@@ -365,7 +365,7 @@ absl::Status ImportStream::Add(const v1::ImportRecordsRequest& batch) {
   context_.batch = summary_.batches() + summary_.batches_validated();
   absl::StatusOr<v1::ImportRecordsResponse> result =
       catalog_->ImportBatch(batch, context_);
-  if (!result.ok()) return BatchError(result.status());
+  if (!result.ok()) return BatchError(result.status(), batch.validate_only());
   summary_.set_entities_created(summary_.entities_created() +
                                 result->entities_created());
   summary_.set_entities_updated(summary_.entities_updated() +
@@ -391,10 +391,11 @@ absl::Status ImportStream::Add(const v1::ImportRecordsRequest& batch) {
   return absl::OkStatus();
 }
 
-absl::Status ImportStream::BatchError(const absl::Status& status) const {
+absl::Status ImportStream::BatchError(const absl::Status& status,
+                                      bool validate_only) const {
   const int64_t committed = summary_.batches();
   const int64_t checked = summary_.batches_validated();
-  if (checked == 0) {
+  if (checked == 0 && !validate_only) {
     return PrefixMessage(status,
                          absl::StrCat("batch ", committed, " (", committed,
                                       " earlier batches committed): "));

@@ -46,8 +46,11 @@ class ImportStream {
   absl::Status Add(const v1::ImportRecordsRequest& batch);
 
   // `status`, about the next batch, prefixed as Add() prefixes its errors
-  // (for a batch that could not even be parsed).
-  absl::Status BatchError(const absl::Status& status) const;
+  // (for a batch that could not even be parsed). A stream that committed
+  // nothing, and a failed `validate_only` batch, are told as checked: "batch
+  // 1 (1 earlier batches checked, none committed): ...".
+  absl::Status BatchError(const absl::Status& status,
+                          bool validate_only = false) const;
 
   // The sum of the batches added so far. `last_sequence` is the catalog's
   // head when committed batches changed nothing (or no batch came), and 0
