@@ -79,9 +79,40 @@ class Catalog {
   absl::StatusOr<v1::Statement> RetractStatement(
       const v1::RetractStatementRequest& request);
 
+  // Writes not yet in storage: (space, key) -> value, nullopt for a delete.
+  using PendingWrites =
+      std::map<std::pair<Space, std::string>, std::optional<std::string>>;
+
+  // What an ImportRecords stream carries from one batch to the next. Owned by
+  // ImportStream (import.h); one per stream, used by one thread at a time.
+  struct ImportContext {
+    // The batch's position in its stream, from 0.
+    int64_t batch = 0;
+    // Names of entities whose records earlier IMPORT_ERROR_MODE_KEEP_GOING
+    // batches refused (and no later batch supplied), with where:
+    // "batch 0, records[2]".
+    std::map<std::string, std::string> refused_entities;
+    // What the stream's earlier validate_only batches would have written.
+    PendingWrites validated;
+  };
+
   // Applies one import batch atomically. The response counts this batch
   // only (`batches` is 1) and `last_sequence` is the catalog sequence that
   // reflects it. Errors name the record: "records[3].statement.subject: ...".
+  //
+  // With IMPORT_ERROR_MODE_KEEP_GOING, records the all-or-nothing mode would
+  // fail on are listed in `refused_records` (their `batch` is
+  // `context.batch`) and the others are committed together; only errors
+  // that are not about one record (record count, request_id, storage) fail
+  // the call. With validate_only nothing is committed: `batches` is 0,
+  // `batches_validated` 1, `last_sequence` 0, and the counts say what the
+  // batch would do, reading `context.validated` over storage.
+  //
+  // `context` is updated for the next batch of the same stream when the call
+  // succeeds.
+  absl::StatusOr<v1::ImportRecordsResponse> ImportBatch(
+      const v1::ImportRecordsRequest& request, ImportContext& context);
+  // A batch on its own: a stream of one.
   absl::StatusOr<v1::ImportRecordsResponse> ImportBatch(
       const v1::ImportRecordsRequest& request);
 
@@ -107,9 +138,6 @@ class Catalog {
  private:
   class Transaction;
   struct Writer;
-  // Writes not yet in storage: (space, key) -> value, nullopt for a delete.
-  using PendingWrites =
-      std::map<std::pair<Space, std::string>, std::optional<std::string>>;
 
   // The most write requests committed together in one synced batch.
   static constexpr size_t kMaxCommitGroup = 64;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/catalog/import.h"
 #include "services/catalog/validation.h"
 #include "services/common/security/reject.h"
 #include "services/common/status/errors.h"
@@ -29,21 +30,19 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Applies each streamed batch as it arrives; stops at the first failure.
-// Batches arrive serialized and are parsed here (see CatalogService).
+// Applies each streamed batch as it arrives (ImportStream); stops at the
+// first failure. Batches arrive serialized and are parsed here (see
+// CatalogService).
 class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   ImportReactor(Catalog* catalog, grpc::ByteBuffer* response)
-      : catalog_(catalog), response_(response) {
+      : stream_(catalog), response_(response) {
     StartRead(&buffer_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client has sent everything (or went away)
-      if (summary_.last_sequence() == 0) {
-        summary_.set_last_sequence(catalog_->head_sequence());
-      }
-      const std::string bytes = summary_.SerializeAsString();
+      const std::string bytes = stream_.Summary().SerializeAsString();
       grpc::Slice slice(bytes);
       *response_ = grpc::ByteBuffer(&slice, 1);
       Finish(grpc::Status::OK);
@@ -62,48 +61,26 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     if (!request.ParseFromString(bytes)) {
       const std::string field =
           FindInvalidUtf8(*v1::ImportRecordsRequest::descriptor(), bytes);
-      Finish(ToGrpcStatus(BatchError(
+      Finish(ToGrpcStatus(stream_.BatchError(
           field.empty()
               ? absl::InvalidArgumentError(
                     "is not a valid annals.catalog.v1.ImportRecordsRequest")
               : InvalidArgumentError(field, "is not valid UTF-8"))));
       return;
     }
-    absl::StatusOr<v1::ImportRecordsResponse> batch =
-        catalog_->ImportBatch(request);
-    if (!batch.ok()) {
-      Finish(ToGrpcStatus(BatchError(batch.status())));
+    if (absl::Status s = stream_.Add(request); !s.ok()) {
+      Finish(ToGrpcStatus(s));
       return;
     }
-    summary_.set_entities_created(summary_.entities_created() +
-                                  batch->entities_created());
-    summary_.set_entities_updated(summary_.entities_updated() +
-                                  batch->entities_updated());
-    summary_.set_statements_created(summary_.statements_created() +
-                                    batch->statements_created());
-    summary_.set_statements_updated(summary_.statements_updated() +
-                                    batch->statements_updated());
-    summary_.set_unchanged(summary_.unchanged() + batch->unchanged());
-    summary_.set_batches(summary_.batches() + 1);
-    summary_.set_last_sequence(
-        std::max(summary_.last_sequence(), batch->last_sequence()));
     StartRead(&buffer_);
   }
 
   void OnDone() override { delete this; }
 
  private:
-  // `status` with the batch it is about, and what was committed before it.
-  absl::Status BatchError(const absl::Status& status) const {
-    return PrefixMessage(status, absl::StrCat("batch ", summary_.batches(),
-                                              " (", summary_.batches(),
-                                              " earlier batches committed): "));
-  }
-
-  Catalog* const catalog_;
+  ImportStream stream_;
   grpc::ByteBuffer* const response_;
   grpc::ByteBuffer buffer_;
-  v1::ImportRecordsResponse summary_;
 };
 
 // Streams the change log from a sequence, then follows live commits.

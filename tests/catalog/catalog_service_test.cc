@@ -165,6 +165,75 @@ TEST_F(CatalogServiceTest, ImportStopsAtFirstBadBatchKeepingEarlierOnes) {
   EXPECT_EQ(server_->catalog().head_sequence(), 1);
 }
 
+TEST_F(CatalogServiceTest, KeepGoingImportReportsRefusedRecordsOfEveryBatch) {
+  grpc::ClientContext context;
+  v1::ImportRecordsResponse summary;
+  auto writer = stub_->ImportRecords(&context, &summary);
+  v1::ImportRecordsRequest first;
+  google::protobuf::TextFormat::ParseFromString(
+      "error_mode: IMPORT_ERROR_MODE_KEEP_GOING "
+      "records { entity { name: 'nmi' kind: 'mission' label: 'NMI' } }"
+      "records { entity { name: 'BAD' kind: 'mission' label: 'Bad' } }",
+      &first);
+  v1::ImportRecordsRequest second;
+  google::protobuf::TextFormat::ParseFromString(
+      "error_mode: IMPORT_ERROR_MODE_KEEP_GOING "
+      "records { statement { subject: 'nmi' predicate: 'motto' "
+      "object { text: 'x' } valid_time { edtf: '2021-13' } } }"
+      "records { statement { subject: 'nmi' predicate: 'motto' "
+      "object { text: 'y' } valid_time { edtf: '2021' } } }",
+      &second);
+  ASSERT_TRUE(writer->Write(first));
+  ASSERT_TRUE(writer->Write(second));
+  ASSERT_TRUE(writer->WritesDone());
+  ASSERT_OK(writer->Finish());
+  EXPECT_EQ(summary.batches(), 2);
+  EXPECT_EQ(summary.refused(), 2);
+  ASSERT_EQ(summary.refused_records_size(), 2);
+  EXPECT_EQ(summary.refused_records(0).batch(), 0);
+  EXPECT_EQ(summary.refused_records(0).record(), 1);
+  EXPECT_EQ(summary.refused_records(0).field(), "records[1].entity.name");
+  EXPECT_EQ(summary.refused_records(0).code(), "INVALID_ARGUMENT");
+  EXPECT_EQ(summary.refused_records(1).batch(), 1);
+  EXPECT_EQ(summary.refused_records(1).record(), 0);
+  EXPECT_EQ(summary.refused_records(1).field(),
+            "records[0].statement.valid_time.edtf");
+  EXPECT_EQ(summary.entities_created(), 1);
+  EXPECT_EQ(summary.statements_created(), 1);
+  EXPECT_EQ(summary.last_sequence(), 2);
+  EXPECT_EQ(server_->catalog().head_sequence(), 2);
+}
+
+TEST_F(CatalogServiceTest,
+       ValidateOnlyStreamChecksAcrossBatchesAndCommitsNone) {
+  grpc::ClientContext context;
+  v1::ImportRecordsResponse summary;
+  auto writer = stub_->ImportRecords(&context, &summary);
+  v1::ImportRecordsRequest first;
+  google::protobuf::TextFormat::ParseFromString(
+      "validate_only: true "
+      "records { entity { name: 'doc' kind: 'source' label: 'Doc' } }"
+      "records { entity { name: 'nmi' kind: 'mission' label: 'NMI' } }",
+      &first);
+  v1::ImportRecordsRequest second;
+  google::protobuf::TextFormat::ParseFromString(
+      "validate_only: true "
+      "records { statement { subject: 'nmi' predicate: 'motto' "
+      "object { text: 'y' } valid_time { edtf: '2021' } "
+      "sources { source: 'doc' } } }",
+      &second);
+  ASSERT_TRUE(writer->Write(first));
+  ASSERT_TRUE(writer->Write(second));
+  ASSERT_TRUE(writer->WritesDone());
+  ASSERT_OK(writer->Finish());
+  EXPECT_EQ(summary.batches_validated(), 2);
+  EXPECT_EQ(summary.batches(), 0);
+  EXPECT_EQ(summary.last_sequence(), 0);
+  EXPECT_EQ(summary.entities_created(), 2);
+  EXPECT_EQ(summary.statements_created(), 1);
+  EXPECT_EQ(server_->catalog().head_sequence(), 0);
+}
+
 // Reads the feed from `after` until `count` changes arrived.
 std::vector<v1::Change> ReadFeed(v1::CatalogService::Stub& stub, int64_t after,
                                  size_t count,

@@ -117,6 +117,118 @@ TEST_F(CliTest, ImportOfABrokenFileRejectsItWithTheReason) {
   EXPECT_THAT(result.err, HasSubstr("line 1"));
 }
 
+// 2,000 records over two lines each, after a comment line: record i opens
+// on line 2 + 2i. Every fourth record has a lifespan that does not exist.
+TEST_F(CliTest,
+       KeepGoingReportsEveryRefusedRecordWithItsLineAndAppliesTheRest) {
+  testing::TempDir dir;
+  {
+    std::ofstream file(dir.Sub("many.textproto"));
+    file << "# 2,000 artifacts, 500 with an impossible lifespan\n";
+    for (int i = 0; i < 2000; ++i) {
+      file << "records {\n  entity { name: 'kg-" << i
+           << "' kind: 'artifact' label: 'KG " << i << "' lifespan { edtf: '"
+           << (i % 4 == 3 ? "2018-02-30" : "2018-02-28") << "' } } }\n";
+    }
+  }
+  const int64_t head = world_->catalog().catalog().head_sequence();
+  Result result = Annals({"import", "--keep-going", dir.Sub("many.textproto")});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_THAT(result.out, HasSubstr("1500 entities created"));
+  EXPECT_THAT(result.out, HasSubstr("500 records refused"));
+  std::vector<std::string> lines =
+      absl::StrSplit(result.err, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 500u) << result.err.substr(0, 2000);
+  for (int k = 0; k < 500; ++k) {
+    const int index = 4 * k + 3;
+    EXPECT_EQ(lines[k], absl::StrCat(dir.Sub("many.textproto"), ":",
+                                     2 + 2 * index, ": record ", index + 1,
+                                     ": entity.lifespan.edtf: \"2018-02-30\": "
+                                     "day 30 does not exist in February 2018"))
+        << lines[k];
+    if (::testing::Test::HasFailure()) break;
+  }
+  // The 1,500 good records and nothing else.
+  EXPECT_EQ(world_->catalog().catalog().head_sequence(), head + 1500);
+  ReadsFollow(result);
+  EXPECT_EQ(Annals({"get", "kg-2"}).status, 0);
+  EXPECT_EQ(Annals({"get", "kg-3"}).status, 1);
+}
+
+TEST_F(CliTest, KeepGoingReadsJsonLinesAndListsRefusedRecordsInJson) {
+  testing::TempDir dir;
+  std::ofstream(dir.Sub("people.jsonl"))
+      << R"({"entity": {"name": "jl-a", "kind": "artifact", "label": "JL A"}})"
+      << "\n\n"
+      << R"({"entity": {"name": "jl-b", "kind": "Artifact", "label": "JL B"}})"
+      << "\n"
+      << R"({"statement": {"subject": "jl-b", "predicate": "knows", )"
+      << R"("object": {"entity": "jl-a"}, "validTime": {"edtf": "2020"}}})"
+      << "\n"
+      << "this is not JSON\n"
+      << R"({"statement": {"subject": "jl-a", "predicate": "knows", )"
+      << R"("object": {"text": "x"}, "validTime": {"edtf": "2020"}}})"
+      << "\n";
+  Result text =
+      Annals({"import", "--keep-going", "--dry-run", dir.Sub("people.jsonl")});
+  EXPECT_EQ(text.status, 1);
+  const std::string file = dir.Sub("people.jsonl");
+  EXPECT_THAT(text.err, HasSubstr(file + ":3: record 2: entity.kind:"));
+  EXPECT_THAT(text.err, HasSubstr(file +
+                                  ":4: record 3: statement.subject: refers to "
+                                  "entities/jl-b, whose record was refused (" +
+                                  file + ":3, record 2)"));
+  EXPECT_THAT(text.err,
+              HasSubstr(file + ":5: record 4: not an ImportRecord in JSON"));
+  EXPECT_THAT(text.out, HasSubstr("checked 1 files, 5 records"));
+  EXPECT_THAT(text.out, HasSubstr("3 records refused"));
+  EXPECT_THAT(text.out, HasSubstr("nothing committed"));
+  EXPECT_THAT(text.out, Not(HasSubstr("catalog sequence")));
+
+  Result json = Annals({"--json", "import", "--keep-going", file});
+  EXPECT_EQ(json.status, 1);
+  ReadsFollow({0, "catalog sequence 0", ""});
+  EXPECT_THAT(json.out, HasSubstr("\"refused\":\"3\""));
+  EXPECT_THAT(json.out, HasSubstr("\"line\":3"));
+  EXPECT_THAT(json.out, HasSubstr("\"record\":2"));
+  EXPECT_THAT(json.out, HasSubstr("\"field\":\"records[1].entity.kind\""));
+  EXPECT_THAT(json.out, HasSubstr("\"reason\":\"REFERS_TO_REFUSED\""));
+  EXPECT_EQ(Count(json.out, "\n"), 1);
+}
+
+TEST_F(CliTest, DryRunChecksReferencesAcrossFilesAndWritesNothing) {
+  testing::TempDir dir;
+  std::ofstream(dir.Sub("1-sources.textproto"))
+      << "records { entity { name: 'dry-doc' kind: 'source' label: 'Dry "
+         "doc' } }\n"
+      << "records { entity { name: 'dry-event' kind: 'event' label: 'Dry "
+         "event' } }\n";
+  std::ofstream(dir.Sub("2-statements.textproto"))
+      << "records { statement { subject: 'dry-event' predicate: 'motto' "
+         "object { text: 'dry' } valid_time { edtf: '2020' } "
+         "sources { source: 'dry-doc' } } }\n";
+  const int64_t head = world_->catalog().catalog().head_sequence();
+  Result result = Annals({"import", "--dry-run", dir.path()});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("checked 2 files, 3 records: 2 entities "
+                                    "to create"));
+  EXPECT_THAT(result.out, HasSubstr("1 statements to create"));
+  EXPECT_THAT(result.out, HasSubstr("nothing committed"));
+  EXPECT_THAT(result.out, Not(HasSubstr("imported")));
+  EXPECT_THAT(result.out, Not(HasSubstr("catalog sequence")));
+  EXPECT_EQ(world_->catalog().catalog().head_sequence(), head);
+  EXPECT_EQ(Annals({"get", "dry-event"}).status, 1);
+
+  // The second file alone refers to entities that do not exist.
+  Result alone =
+      Annals({"import", "--dry-run", dir.Sub("2-statements.textproto")});
+  EXPECT_EQ(alone.status, 1);
+  EXPECT_THAT(alone.err,
+              HasSubstr("rejected " + dir.Sub("2-statements.textproto") +
+                        ": NOT_FOUND"));
+  EXPECT_THAT(alone.err, HasSubstr("none committed"));
+}
+
 TEST_F(CliTest, HistoryPrintsTheSevenCommandersInOrder) {
   ImportOnce();
   Result result = Annals({"history", "nmi", "--predicate=commander"});

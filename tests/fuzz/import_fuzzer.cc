@@ -135,11 +135,13 @@ void CheckBatch(Catalog& catalog, v1::ImportRecordsRequest request) {
     FUZZ_CHECK(IsClientError(first.status().code()));
     FUZZ_CHECK(!first.status().message().empty());
   } else {
-    FUZZ_CHECK(first->batches() == 1);
-    FUZZ_CHECK(first->last_sequence() == head);
+    // Checked, never committed.
+    FUZZ_CHECK(first->batches() == 0);
+    FUZZ_CHECK(first->batches_validated() == 1);
+    FUZZ_CHECK(first->last_sequence() == 0);
     FUZZ_CHECK(first->entities_created() + first->entities_updated() +
                    first->statements_created() + first->statements_updated() +
-                   first->unchanged() ==
+                   first->unchanged() + first->refused() ==
                request.records_size());
   }
   absl::StatusOr<v1::ImportRecordsResponse> second =

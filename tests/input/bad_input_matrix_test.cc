@@ -1255,6 +1255,8 @@ void AddImportRecordsCases(World& world, std::vector<Case>& cases) {
   });
   add("request_id with a space", kInvalid, "request_id", kField,
       [](auto& b) { b.set_request_id("a b"); });
+  add("unknown error_mode", kInvalid, "error_mode", kField,
+      [](auto& b) { b.set_error_mode(static_cast<cv1::ImportErrorMode>(9)); });
   add("request_id reused with another body", Code::FAILED_PRECONDITION,
       "request_id", "REQUEST_ID_REUSED",
       [](auto& b) { b.set_request_id("rid-import"); });
