@@ -58,7 +58,7 @@ std::string ValidTime(Random& random) {
   // Tenure-like lengths, skewed short: 30 days to 15 years, median ~4 years.
   const double u = random.Unit();
   Day end = start + 30 + static_cast<Day>(u * u * 15 * 365);
-  // The written end (a transition day) stays within the range too.
+  // The written end (the last day) stays within the range too.
   end = std::min(end, last);
   const int kind = static_cast<int>(random.Uniform(100));
   const bool single = random.Uniform(10) == 0;

@@ -26,8 +26,8 @@
 //      RetractStatement; PostgreSQL: the rows are absent from the CSV).
 // 2. The question both systems answer. Statement j holds, possibly or
 //    definitely, on day D iff lower <= D < upper, where lower is the
-//    extent's earliest start and upper its latest end (the transition day,
-//    already exclusive) as the temporal library computes them
+//    extent's earliest start and upper the day after its latest last day
+//    (the library's exclusive latest_end) as the temporal library computes them
 //    (docs/temporal-semantics.md). annals_bench_gen writes them as the
 //    half-open daterange [lower, upper) of statements.csv: columns
 //    `id,subject,predicate,object,lower,upper` (no header), id and subject

@@ -1,7 +1,11 @@
 #include "services/catalog/validation.h"
 
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/status/errors.h"
 #include "tests/testing/status_matchers.h"
 
 namespace annals::catalog {
@@ -110,6 +114,130 @@ TEST(ValidationTest,
   EXPECT_EQ(normalized.object().entity(), "entities/per-olsen");
   EXPECT_EQ(normalized.sources_size(), 1);
   EXPECT_TRUE(normalized.etag().empty());
+}
+
+v1::Statement CommanderStatement() {
+  v1::Statement statement;
+  statement.set_subject("nmi");
+  statement.set_predicate("commander");
+  statement.mutable_object()->set_entity("per-olsen");
+  statement.add_sources()->set_source("doc");
+  return statement;
+}
+
+TEST(ValidationTest, ValidTimeBoundsGiveTheLastDay) {
+  v1::Statement statement = CommanderStatement();
+  statement.mutable_valid_time()->set_edtf("2020-11-24/2021-05-06");
+  ASSERT_OK_AND_ASSIGN(v1::Statement normalized,
+                       NormalizeStatement("statement.", statement));
+  const type::v1::ExtentBounds& bounds = normalized.valid_time().bounds();
+  EXPECT_EQ(bounds.earliest_start(), "2020-11-24");
+  EXPECT_EQ(bounds.earliest_last_day(), "2021-05-06");
+  EXPECT_EQ(bounds.latest_last_day(), "2021-05-06");
+  // Kept for clients written before the last days: the day after.
+  EXPECT_EQ(bounds.latest_end(), "2021-05-07");
+}
+
+TEST(ValidationTest, DateTimeValidTimeIsKeptAsWritten) {
+  v1::Statement statement = CommanderStatement();
+  statement.mutable_valid_time()->set_edtf("2016-05-02T16:54:59+02:30");
+  ASSERT_OK_AND_ASSIGN(v1::Statement normalized,
+                       NormalizeStatement("statement.", statement));
+  EXPECT_EQ(normalized.valid_time().edtf(), "2016-05-02T16:54:59+02:30");
+  EXPECT_EQ(normalized.valid_time().bounds().earliest_start(), "2016-05-02");
+  EXPECT_EQ(normalized.valid_time().bounds().latest_last_day(), "2016-05-02");
+}
+
+TEST(ValidationTest, BoundDatesAreKeptAndBounded) {
+  v1::Statement statement = CommanderStatement();
+  type::v1::BoundDates* dates =
+      statement.mutable_valid_time()->mutable_bound_dates();
+  dates->set_earliest_start("1100");
+  dates->set_latest_start("1200");
+  dates->set_earliest_end("1450");
+  dates->set_latest_end("1500");
+  ASSERT_OK_AND_ASSIGN(v1::Statement normalized,
+                       NormalizeStatement("statement.", statement));
+  EXPECT_EQ(normalized.valid_time().edtf(), "");
+  EXPECT_EQ(normalized.valid_time().bound_dates().latest_start(), "1200");
+  const type::v1::ExtentBounds& bounds = normalized.valid_time().bounds();
+  EXPECT_EQ(bounds.earliest_start(), "1100-01-01");
+  EXPECT_EQ(bounds.latest_start(), "1200-12-31");
+  EXPECT_EQ(bounds.earliest_last_day(), "1450-01-01");
+  EXPECT_EQ(bounds.latest_last_day(), "1500-12-31");
+  EXPECT_FALSE(bounds.instant());
+}
+
+TEST(ValidationTest, BoundDatesWithAnUnknownStartAndAnOpenEnd) {
+  v1::Statement statement = CommanderStatement();
+  type::v1::BoundDates* dates =
+      statement.mutable_valid_time()->mutable_bound_dates();
+  dates->set_latest_start("-0500~");
+  dates->set_earliest_end("..");
+  dates->set_latest_end("..");
+  ASSERT_OK_AND_ASSIGN(v1::Statement normalized,
+                       NormalizeStatement("statement.", statement));
+  const type::v1::ExtentBounds& bounds = normalized.valid_time().bounds();
+  EXPECT_EQ(bounds.earliest_start(), "");
+  EXPECT_EQ(bounds.latest_start(), "-0499-12-31");
+  EXPECT_EQ(bounds.earliest_last_day(), "");
+  EXPECT_EQ(bounds.latest_last_day(), "");
+}
+
+TEST(ValidationTest, ValidTimeErrorsNameTheBoundDate) {
+  struct Case {
+    std::string earliest_start, latest_start, earliest_end, latest_end;
+    std::string field;
+    std::string reason;
+  };
+  const Case cases[] = {
+      {"1100", "1200", "1450", "1500-13", "latest_end", "month 13"},
+      {"1300", "1200", "", "", "latest_start", "before earliest_start"},
+      {"1100", "", "1450", "1400", "latest_end", "before earliest_end"},
+      {"1500", "", "", "1450", "latest_end", "holds on no day"},
+      {"..", "1200", "", "1500", "earliest_start", "must be \"..\" too"},
+      {"1100/1200", "", "", "", "earliest_start", "is an interval"},
+  };
+  for (const Case& c : cases) {
+    v1::Statement statement = CommanderStatement();
+    type::v1::BoundDates* dates =
+        statement.mutable_valid_time()->mutable_bound_dates();
+    dates->set_earliest_start(c.earliest_start);
+    dates->set_latest_start(c.latest_start);
+    dates->set_earliest_end(c.earliest_end);
+    dates->set_latest_end(c.latest_end);
+    const absl::Status status =
+        NormalizeStatement("statement.", statement).status();
+    const std::string field =
+        absl::StrCat("statement.valid_time.bound_dates.", c.field);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr(c.reason)))
+        << field;
+    EXPECT_THAT(ViolatedFields(status), ::testing::ElementsAre(field));
+  }
+}
+
+TEST(ValidationTest, ValidTimeIsEdtfOrBoundDatesNotBoth) {
+  v1::Statement statement = CommanderStatement();
+  statement.mutable_valid_time()->set_edtf("2018");
+  statement.mutable_valid_time()->mutable_bound_dates()->set_latest_end("2019");
+  EXPECT_THAT(ViolatedFields(
+                  NormalizeStatement("statement.", statement).status()),
+              ::testing::ElementsAre("statement.valid_time.bound_dates"));
+  statement.clear_valid_time();
+  statement.mutable_valid_time();
+  EXPECT_THAT(ViolatedFields(
+                  NormalizeStatement("statement.", statement).status()),
+              ::testing::ElementsAre("statement.valid_time.edtf"));
+}
+
+TEST(ValidationTest, LevelTwoValidTimeSaysSo) {
+  v1::Statement statement = CommanderStatement();
+  statement.mutable_valid_time()->set_edtf("2004-?06-11");
+  EXPECT_THAT(NormalizeStatement("statement.", statement),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("EDTF level 2, which Annals does not "
+                                 "support")));
 }
 
 }  // namespace

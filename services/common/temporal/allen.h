@@ -5,7 +5,10 @@
 // certain (unless an extent is uncertain, see RelationCertainty); an empty
 // set never happens, since every extent has a reading.
 //
-// On readings [s1, e1) and [s2, e2) of days (e exclusive):
+// Relations are between sets of days. On readings [s1, e1) and [s2, e2) of
+// days (e exclusive: the day after the last day), so that "meets" means the
+// second starts on the day after the first's last day, and two tenures that
+// share a handover day overlap on it:
 //   before    e1 < s2               after         e2 < s1
 //   meets     e1 = s2               met_by        e2 = s1
 //   overlaps  s1 < s2 < e1 < e2     overlapped_by s2 < s1 < e2 < e1
