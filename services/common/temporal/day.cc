@@ -40,23 +40,34 @@ static_assert(kMinusInfinity < kMinDay && kPlusInfinity > kMaxDay + 1);
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// "[-]YYYYY-MM-DD" with five or more year digits, as FormatDay writes days
-// of long years; nullopt for anything else.
-std::optional<absl::CivilDay> ParseLongYearDay(std::string_view text) {
+// "[-]YYYYY-MM-DD" with five or more year digits and no leading zero, as
+// FormatDay writes days of long years; nullopt for anything else. Sets
+// `out_of_range` when the text has that shape but its year is outside
+// kMinYear..kMaxYear.
+std::optional<absl::CivilDay> ParseLongYearDay(std::string_view text,
+                                               bool& out_of_range) {
   std::string_view rest = text;
   const bool negative = !rest.empty() && rest.front() == '-';
   if (negative) rest.remove_prefix(1);
   size_t digits = 0;
   while (digits < rest.size() && IsDigit(rest[digits])) ++digits;
-  if (digits < 5 || digits > 7 || rest.size() != digits + 6 ||
+  if (digits < 5 || rest.front() == '0' || rest.size() != digits + 6 ||
       rest[digits] != '-' || rest[digits + 3] != '-' ||
       !IsDigit(rest[digits + 1]) || !IsDigit(rest[digits + 2]) ||
       !IsDigit(rest[digits + 4]) || !IsDigit(rest[digits + 5])) {
     return std::nullopt;
   }
+  if (digits > 7) {
+    out_of_range = true;
+    return std::nullopt;
+  }
   int year = 0;
   for (size_t i = 0; i < digits; ++i) year = year * 10 + (rest[i] - '0');
   if (negative) year = -year;
+  if (year < kMinYear || year > kMaxYear) {
+    out_of_range = true;
+    return std::nullopt;
+  }
   const int month = (rest[digits + 1] - '0') * 10 + (rest[digits + 2] - '0');
   const int day = (rest[digits + 4] - '0') * 10 + (rest[digits + 5] - '0');
   if (!IsValidCivilDate(year, month, day)) return std::nullopt;
@@ -96,8 +107,15 @@ absl::StatusOr<Day> ParseDay(std::string_view text) {
         "\"%s\": an interval is not a day; give a date such as 2021-06-01",
         Escape(text)));
   }
-  if (std::optional<absl::CivilDay> long_year = ParseLongYearDay(text)) {
+  bool out_of_range = false;
+  if (std::optional<absl::CivilDay> long_year =
+          ParseLongYearDay(text, out_of_range)) {
     return DayFromCivil(*long_year);
+  }
+  if (out_of_range) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "\"%s\": the year is outside the years Annals represents (%d to %d)",
+        Escape(text), kMinYear, kMaxYear));
   }
   absl::StatusOr<EdtfDate> date = ParseEdtfDate(text);
   if (!date.ok()) return date.status();

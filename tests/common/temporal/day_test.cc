@@ -152,7 +152,14 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"-0000-01-01", "year 0000 has no sign"},
         RejectCase{"2021-21", "not an exact day"},
         RejectCase{"Y12345", "not an exact day"},
-        RejectCase{"2500001-01-01", "year"},
+        RejectCase{"2500001-01-01",
+                   "the year is outside the years Annals represents "
+                   "(-2500000 to 2500000)"},
+        RejectCase{"-2500001-12-31", "outside the years Annals represents"},
+        RejectCase{"12345678-01-01", "outside the years Annals represents"},
+        // FormatDay writes no leading zero, and year 0000 has no sign.
+        RejectCase{"-00000-01-01", "year"},
+        RejectCase{"00001-01-01", "year"},
         RejectCase{"2004-?06-11", "EDTF level 2"},
         RejectCase{"21-06-01", "four digits"},
         RejectCase{"2021-6-1", "two digits"},
