@@ -210,9 +210,9 @@ TEST(RelateTest, YearsBeforeChristAreOrderedThroughYearZero) {
             AllenSet{R::kMeets});
   EXPECT_EQ(Relate(E("-0044-03-15"), E("-0100/0014")), AllenSet{R::kDuring});
   EXPECT_EQ(Relate(E("Y-12345"), E("-0044")), AllenSet{R::kBefore});
-  EXPECT_EQ(Relate(E("-201X"), E("-2015")),
-            (AllenSet{R::kBefore, R::kMeets, R::kEquals, R::kMetBy,
-                      R::kAfter}));
+  EXPECT_EQ(
+      Relate(E("-201X"), E("-2015")),
+      (AllenSet{R::kBefore, R::kMeets, R::kEquals, R::kMetBy, R::kAfter}));
 }
 
 TEST(RelateTest, SeasonsFollowEachOther) {
@@ -220,9 +220,9 @@ TEST(RelateTest, SeasonsFollowEachOther) {
   EXPECT_EQ(Relate(E("2001-21"), E("2001-22")),
             (AllenSet{R::kBefore, R::kMeets}));
   EXPECT_EQ(Relate(E("2001-21"), E("2001-23")), AllenSet{R::kBefore});
-  EXPECT_EQ(Relate(E("2001-24"), E("2001")),
-            (AllenSet{R::kBefore, R::kMeets, R::kEquals, R::kMetBy,
-                      R::kAfter}));
+  EXPECT_EQ(
+      Relate(E("2001-24"), E("2001")),
+      (AllenSet{R::kBefore, R::kMeets, R::kEquals, R::kMetBy, R::kAfter}));
   EXPECT_EQ(Relate(E("2001-21/2001-22"), E("2001-22/2001-24")),
             (AllenSet{R::kBefore, R::kMeets, R::kOverlaps}));
 }
@@ -255,8 +255,8 @@ TEST(RelateTest, OpenOnBothSidesContainsEveryBoundedExtent) {
 
 TEST(RelateTest, BoundDatesExtents) {
   // Starts between 1100 and 1200, ends between 1450 and 1500.
-  ASSERT_OK_AND_ASSIGN(Extent period,
-                       Extent::FromBoundDates({"1100", "1200", "1450", "1500"}));
+  ASSERT_OK_AND_ASSIGN(
+      Extent period, Extent::FromBoundDates({"1100", "1200", "1450", "1500"}));
   EXPECT_EQ(Relate(period, E("1300/1400")), AllenSet{R::kContains});
   EXPECT_EQ(Relate(period, E("1500-06/1600")),
             (AllenSet{R::kBefore, R::kMeets, R::kOverlaps}));
@@ -270,9 +270,9 @@ TEST(RelationCertaintyTest, SingleRelationIsDefiniteUnlessUncertain) {
             Certainty::kDefinite);
   EXPECT_EQ(RelationCertainty(olsen, R::kMeets, lollesgaard), Certainty::kNo);
   EXPECT_EQ(RelationCertainty(olsen, R::kBefore, lollesgaard), Certainty::kNo);
-  EXPECT_EQ(RelationCertainty(E("2020-11-24/2021-05-06?"), R::kOverlaps,
-                              lollesgaard),
-            Certainty::kPossible);
+  EXPECT_EQ(
+      RelationCertainty(E("2020-11-24/2021-05-06?"), R::kOverlaps, lollesgaard),
+      Certainty::kPossible);
   EXPECT_EQ(RelationCertainty(E("2018-11/2019-11"), R::kMeets,
                               E("2019-11-26/2020-11-24")),
             Certainty::kPossible);

@@ -42,20 +42,38 @@ constexpr const char* kLevel01Examples[] = {
     // Level 1: letter-prefixed years, seasons, qualification, unspecified
     // digits, extended intervals, negative years.
     "Y170000002", "Y-170000002", "2001-21", "2001-22", "2001-23", "2001-24",
-    "1984?", "2004-06~", "2004-06-11%", "201X", "20XX", "2004-XX",
-    "1985-04-XX", "1985-XX-XX", "1985-04-12/..", "1985-04/..", "1985/..",
-    "../1985-04-12", "../1985-04", "../1985", "1985-04-12/", "1985-04/",
-    "1985/", "/1985-04-12", "/1985-04", "/1985", "1984~/2004-06",
-    "1984/2004-06~", "1984~/2004~", "1984?/2004%", "1984-06?/2004-08?",
-    "1984-06-02?/2004-08-08~", "1984-06-02?/", "-1985"};
-constexpr const char* kLevel2Examples[] = {
-    "Y-17E7", "1950S2", "Y171010000S3", "Y3388E2S3", "2001-34",
-    "[1667,1668,1670..1672]", "[..1760-12-03]", "[1760-12..]",
-    "[1760-01,1760-02,1760-12..]", "[1667,1760-12]", "[..1984]",
-    "{1667,1668,1670..1672}", "{1960,1961-12}", "{..1984}", "2004-06~-11",
-    "2004?-06-11", "?2004-06-~11", "2004-%06-11", "156X-12-25", "15XX-12-25",
-    "XXXX-12-XX", "1XXX-XX", "1XXX-12", "1984-1X", "2004-06-~01/2004-06-~20",
-    "2004-06-XX/2004-07-03"};
+    "1984?", "2004-06~", "2004-06-11%", "201X", "20XX", "2004-XX", "1985-04-XX",
+    "1985-XX-XX", "1985-04-12/..", "1985-04/..", "1985/..", "../1985-04-12",
+    "../1985-04", "../1985", "1985-04-12/", "1985-04/", "1985/", "/1985-04-12",
+    "/1985-04", "/1985", "1984~/2004-06", "1984/2004-06~", "1984~/2004~",
+    "1984?/2004%", "1984-06?/2004-08?", "1984-06-02?/2004-08-08~",
+    "1984-06-02?/", "-1985"};
+constexpr const char* kLevel2Examples[] = {"Y-17E7",
+                                           "1950S2",
+                                           "Y171010000S3",
+                                           "Y3388E2S3",
+                                           "2001-34",
+                                           "[1667,1668,1670..1672]",
+                                           "[..1760-12-03]",
+                                           "[1760-12..]",
+                                           "[1760-01,1760-02,1760-12..]",
+                                           "[1667,1760-12]",
+                                           "[..1984]",
+                                           "{1667,1668,1670..1672}",
+                                           "{1960,1961-12}",
+                                           "{..1984}",
+                                           "2004-06~-11",
+                                           "2004?-06-11",
+                                           "?2004-06-~11",
+                                           "2004-%06-11",
+                                           "156X-12-25",
+                                           "15XX-12-25",
+                                           "XXXX-12-XX",
+                                           "1XXX-XX",
+                                           "1XXX-12",
+                                           "1984-1X",
+                                           "2004-06-~01/2004-06-~20",
+                                           "2004-06-XX/2004-07-03"};
 
 // The cells of one table row, trimmed, without surrounding backticks.
 using Row = std::vector<std::string>;
@@ -129,8 +147,7 @@ std::string LastDayCell(const Extent& e) {
 // "A to B" where either side may be "..".
 std::string DefiniteCell(const Extent& e) {
   if (e.uncertain() || e.latest_start() >= e.earliest_end()) return "none";
-  const std::string from =
-      e.open_start() ? ".." : FormatDay(e.latest_start());
+  const std::string from = e.open_start() ? ".." : FormatDay(e.latest_start());
   const std::string to =
       IsFinite(e.earliest_end()) ? FormatDay(e.earliest_last_day()) : "..";
   return from == to ? from : from + " to " + to;
@@ -205,9 +222,9 @@ TEST_F(ConformanceTest, LevelTwoIsRefusedAsLevelTwo) {
     SCOPED_TRACE(example);
     absl::StatusOr<Extent> extent = Extent::Parse(example);
     ASSERT_FALSE(extent.ok());
-    EXPECT_THAT(std::string(extent.status().message()),
-                ::testing::HasSubstr(
-                    "is EDTF level 2, which Annals does not support"));
+    EXPECT_THAT(
+        std::string(extent.status().message()),
+        ::testing::HasSubstr("is EDTF level 2, which Annals does not support"));
   }
 }
 

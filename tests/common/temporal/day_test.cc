@@ -80,8 +80,7 @@ TEST(DayTest, DaysAreOrderedAcrossYearZero) {
   EXPECT_EQ(DayFromCivil(1, 1, 1) - DayFromCivil(0, 1, 1), 366);
   EXPECT_LT(DayFromCivil(-44, 3, 15), DayFromCivil(-43, 1, 1));
   EXPECT_LT(DayFromCivil(-2019, 1, 1), DayFromCivil(-2010, 12, 31));
-  EXPECT_EQ(CivilFromDay(DayFromCivil(-44, 3, 15)),
-            absl::CivilDay(-44, 3, 15));
+  EXPECT_EQ(CivilFromDay(DayFromCivil(-44, 3, 15)), absl::CivilDay(-44, 3, 15));
 }
 
 TEST(ParseDayTest, AcceptsExactDates) {
@@ -158,8 +157,7 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"-2500001-12-31", "outside the years Annals represents"},
         RejectCase{"12345678-01-01", "outside the years Annals represents"},
         // FormatDay writes no leading zero, and year 0000 has no sign.
-        RejectCase{"-00000-01-01", "year"},
-        RejectCase{"00001-01-01", "year"},
+        RejectCase{"-00000-01-01", "year"}, RejectCase{"00001-01-01", "year"},
         RejectCase{"2004-?06-11", "EDTF level 2"},
         RejectCase{"21-06-01", "four digits"},
         RejectCase{"2021-6-1", "two digits"},

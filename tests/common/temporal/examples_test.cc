@@ -83,8 +83,7 @@ TEST_F(NatoIraqTest, FortinHoldsThroughout) {
             kDefinite);
   EXPECT_EQ(fortin_.HoldsThroughout(D(2018, 11, 15), D(2019, 11, 2)),
             kPossible);
-  EXPECT_EQ(fortin_.HoldsThroughout(D(2018, 11, 1), D(2019, 12, 1)),
-            kPossible);
+  EXPECT_EQ(fortin_.HoldsThroughout(D(2018, 11, 1), D(2019, 12, 1)), kPossible);
   EXPECT_EQ(fortin_.HoldsThroughout(D(2018, 11, 1), D(2019, 12, 2)), kNo);
 }
 
@@ -110,8 +109,7 @@ TEST_F(NatoIraqTest, AllenRelations) {
   EXPECT_EQ(Relate(aguero_, schreurs_), AllenSet{AllenRelation::kOverlaps});
   EXPECT_EQ(Relate(lollesgaard_, iannucci_).ToString(),
             "{before, meets, overlaps}");
-  EXPECT_EQ(Relate(iannucci_, aguero_).ToString(),
-            "{before, meets, overlaps}");
+  EXPECT_EQ(Relate(iannucci_, aguero_).ToString(), "{before, meets, overlaps}");
   EXPECT_EQ(Relate(nmi_ii_, schreurs_), AllenSet{AllenRelation::kFinishedBy});
   EXPECT_EQ(Relate(nmi_launched_, nmi_), AllenSet{AllenRelation::kBefore});
   EXPECT_EQ(Relate(fortin_, carignan_).ToString(), "{before, meets, overlaps}");

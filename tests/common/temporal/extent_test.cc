@@ -263,9 +263,9 @@ TEST(HoldsOnTest, YearsBeforeChristAreOrderedThroughYearZero) {
   EXPECT_EQ(decade.HoldsOn(D(-2019, 1, 1)), kPossible);
   EXPECT_EQ(decade.HoldsOn(D(-2010, 12, 31)), kPossible);
   EXPECT_EQ(decade.HoldsOn(D(-2009, 1, 1)), kNo);
-  EXPECT_THAT(Extent::Parse("0001/-0001"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("reversed")));
+  EXPECT_THAT(
+      Extent::Parse("0001/-0001"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("reversed")));
 }
 
 TEST(HoldsOnTest, SeasonsAreQuartersOfTheirYear) {
@@ -289,8 +289,8 @@ TEST(HoldsOnTest, SeasonsAreQuartersOfTheirYear) {
 TEST(HoldsOnTest, DateTimeHoldsOnTheDayWrittenWhateverTheZone) {
   // 23:20:30 at -04:00 is 03:20:30 UTC on the 13th; Annals keeps the 12th.
   for (std::string_view text :
-       {"1985-04-12T23:20:30", "1985-04-12T23:20:30Z",
-        "1985-04-12T23:20:30-04", "1985-04-12T23:20:30+04:30"}) {
+       {"1985-04-12T23:20:30", "1985-04-12T23:20:30Z", "1985-04-12T23:20:30-04",
+        "1985-04-12T23:20:30+04:30"}) {
     const Extent at = E(text);
     EXPECT_EQ(at.HoldsOn(D(1985, 4, 11)), kNo) << text;
     EXPECT_EQ(at.HoldsOn(D(1985, 4, 12)), kDefinite) << text;
@@ -335,8 +335,7 @@ TEST(OverlapsTest, EndingInTheWindowOverlapsIt) {
   EXPECT_EQ(E("2016/2017-01-01").Overlaps(D(2017, 1, 1), D(2018, 1, 1)),
             kDefinite);
   EXPECT_EQ(E("2016/2016-12-31").Overlaps(D(2017, 1, 1), D(2018, 1, 1)), kNo);
-  EXPECT_EQ(E("2016/2017~").Overlaps(D(2017, 1, 1), D(2018, 1, 1)),
-            kPossible);
+  EXPECT_EQ(E("2016/2017~").Overlaps(D(2017, 1, 1), D(2018, 1, 1)), kPossible);
 }
 
 TEST(OverlapsTest, WindowsBeforeChrist) {

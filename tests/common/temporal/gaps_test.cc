@@ -81,8 +81,7 @@ TEST(GapsTest, GapsBeforeChrist) {
   const std::vector<Extent> extents = {E("-0100/-0050"), E("-0040/0010")};
   const Gaps gaps = FindGaps(extents, D(-100, 1, 1), D(11, 1, 1));
   // Nobody from -0049 through -0041.
-  EXPECT_THAT(gaps.definite,
-              ElementsAre(DayRange{D(-49, 1, 1), D(-40, 1, 1)}));
+  EXPECT_THAT(gaps.definite, ElementsAre(DayRange{D(-49, 1, 1), D(-40, 1, 1)}));
   // Each start is some day of its year, each last day some day of its
   // year, and each is definite on the first day of its last year.
   EXPECT_THAT(gaps.possible,

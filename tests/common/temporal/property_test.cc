@@ -52,10 +52,10 @@ const Day kBase = DayFromCivil(2000, 1, 1);
 // Base days for texts: the oracle's offset 0. Chosen so that the few days
 // after each cross a month, a year or year 0000 (1 BC).
 const absl::CivilDay kTextBases[] = {
-    absl::CivilDay(2000, 1, 1),   absl::CivilDay(1999, 12, 27),
-    absl::CivilDay(-1, 12, 27),   absl::CivilDay(0, 12, 26),
-    absl::CivilDay(-44, 3, 10),   absl::CivilDay(0, 2, 25),
-    absl::CivilDay(-9999, 1, 1),  absl::CivilDay(9999, 12, 21),
+    absl::CivilDay(2000, 1, 1),  absl::CivilDay(1999, 12, 27),
+    absl::CivilDay(-1, 12, 27),  absl::CivilDay(0, 12, 26),
+    absl::CivilDay(-44, 3, 10),  absl::CivilDay(0, 2, 25),
+    absl::CivilDay(-9999, 1, 1), absl::CivilDay(9999, 12, 21),
 };
 
 // Bounds as generated, before the library tightens them; offsets from kBase
@@ -448,10 +448,9 @@ NearSide RandomNearSide(Generator& gen, int date_percent, int time_percent) {
   NearSide side;
   const int k = gen.Uniform(0, 99);
   const int rest = (100 - date_percent) / 2;
-  side.kind = k < date_percent
-                  ? NearSide::kDate
-                  : (k < date_percent + rest ? NearSide::kOpen
-                                             : NearSide::kUnknown);
+  side.kind = k < date_percent ? NearSide::kDate
+                               : (k < date_percent + rest ? NearSide::kOpen
+                                                          : NearSide::kUnknown);
   side.day = gen.Uniform(1, 7);
   side.time = gen.Chance(time_percent);
   side.qualifier = side.time ? 0 : gen.Uniform(0, 3);
@@ -489,7 +488,11 @@ TEST(PropertyTest, ParsedExtentsMatchTheOracle) {
       canonical = start.Text(base, "");
       const int d = start.day;
       const int w = start.widen();
-      raw = Raw{d - w,         d + w, d - w + 1, d + w + 1, /*instant=*/true,
+      raw = Raw{d - w,
+                d + w,
+                d - w + 1,
+                d + w + 1,
+                /*instant=*/true,
                 start.uncertain()};
     } else {
       text = start.Text(base, time) + "/" + end.Text(base, time);
@@ -527,8 +530,8 @@ TEST(PropertyTest, ParsedExtentsMatchTheOracle) {
       if (has_time) {
         valid = false;
         reason = "not date-times";
-      } else if (start.kind == NearSide::kDate &&
-                 end.kind == NearSide::kDate && start.day > end.day) {
+      } else if (start.kind == NearSide::kDate && end.kind == NearSide::kDate &&
+                 start.day > end.day) {
         valid = false;
         reason = "reversed";
       }
@@ -544,8 +547,7 @@ TEST(PropertyTest, ParsedExtentsMatchTheOracle) {
     }
     ++parsed;
     EXPECT_EQ(extent->ToEdtf(), canonical);
-    Sample sample{raw, *extent, Readings(raw, kHorizon),
-                  DaysFromEpoch(base)};
+    Sample sample{raw, *extent, Readings(raw, kHorizon), DaysFromEpoch(base)};
     ASSERT_FALSE(sample.readings.empty());
     ExpectSingleExtentAnswersMatch(sample, gen);
     if (previous.has_value() && previous->base == sample.base) {
@@ -589,7 +591,9 @@ TEST(PropertyTest, BoundDatesMatchTheOracle) {
         texts[side] = texts[side + 1] = "..";
       }
     }
-    auto is = [&](int f, NearSide::Kind kind) { return fields[f].kind == kind; };
+    auto is = [&](int f, NearSide::Kind kind) {
+      return fields[f].kind == kind;
+    };
     Raw raw;
     bool any_date = false;
     for (int f = 0; f < 4; ++f) {
@@ -598,9 +602,9 @@ TEST(PropertyTest, BoundDatesMatchTheOracle) {
     }
     const bool open_start = is(0, NearSide::kOpen) && is(1, NearSide::kOpen);
     const bool open_end = is(2, NearSide::kOpen) && is(3, NearSide::kOpen);
-    raw.earliest_start =
-        is(0, NearSide::kDate) ? fields[0].day - fields[0].widen()
-                               : kMinusInfinity;
+    raw.earliest_start = is(0, NearSide::kDate)
+                             ? fields[0].day - fields[0].widen()
+                             : kMinusInfinity;
     raw.latest_start = is(1, NearSide::kDate)
                            ? fields[1].day + fields[1].widen()
                            : (open_start ? kMinusInfinity : kPlusInfinity);
@@ -624,8 +628,8 @@ TEST(PropertyTest, BoundDatesMatchTheOracle) {
       const std::string message(extent.status().message());
       bool names_a_field = absl::StartsWith(message, "give at least one date");
       for (std::string_view field : kFields) {
-        names_a_field =
-            names_a_field || absl::StartsWith(message, std::string(field) + ": ");
+        names_a_field = names_a_field ||
+                        absl::StartsWith(message, std::string(field) + ": ");
       }
       EXPECT_TRUE(names_a_field) << message;
       continue;
@@ -645,9 +649,9 @@ TEST(PropertyTest, BoundDatesMatchTheOracle) {
 struct CoarseDate {
   std::string text;
   std::string canonical;
-  Day first;             // The first and last day of the date as written.
+  Day first;  // The first and last day of the date as written.
   Day last;
-  Day widened_first;     // After ~: one unit of its precision each side.
+  Day widened_first;  // After ~: one unit of its precision each side.
   Day widened_last;
   bool uncertain = false;
   bool approximate = false;
@@ -693,7 +697,8 @@ CoarseDate RandomCoarseDate(Generator& gen, bool allow_time) {
     date.text = date.canonical = absl::StrCat("Y", year);
     date.uncertain = date.approximate = false;
     date.first = date.widened_first = ClampedDay(absl::CivilDay(year, 1, 1));
-    date.last = date.widened_last = ClampedDay(absl::CivilDay(year + 1, 1, 1) - 1);
+    date.last = date.widened_last =
+        ClampedDay(absl::CivilDay(year + 1, 1, 1) - 1);
     return date;
   }
   absl::CivilDay first, last, widened_first, widened_last;
@@ -738,8 +743,8 @@ CoarseDate RandomCoarseDate(Generator& gen, bool allow_time) {
     }
     default: {
       const absl::CivilMonth month(year, gen.Uniform(1, 12));
-      const int days = static_cast<int>(absl::CivilDay(month + 1) -
-                                        absl::CivilDay(month));
+      const int days =
+          static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
       const absl::CivilDay day(year, month.month(), gen.Uniform(1, days));
       text = absl::StrFormat("%s%04d-%02d-%02d", sign, magnitude, day.month(),
                              day.day());
@@ -800,7 +805,9 @@ TEST(PropertyTest, EveryFormMatchesTheCalendar) {
       CoarseDate a, b;
       const int start = side(a);
       const int end = side(b);
-      const std::string start_text = start == 0 ? a.text : start == 1 ? ".." : "";
+      const std::string start_text = start == 0   ? a.text
+                                     : start == 1 ? ".."
+                                                  : "";
       const std::string end_text = end == 0 ? b.text : end == 1 ? ".." : "";
       const std::string text = start_text + "/" + end_text;
       SCOPED_TRACE(text);
@@ -814,8 +821,8 @@ TEST(PropertyTest, EveryFormMatchesTheCalendar) {
       }
       ASSERT_TRUE(extent.ok()) << extent.status();
       const Day es = start == 0 ? a.widened_first : kMinusInfinity;
-      const Day ls = start == 0 ? a.widened_last
-                                : (start == 1 ? kMinusInfinity : kMaxDay);
+      const Day ls =
+          start == 0 ? a.widened_last : (start == 1 ? kMinusInfinity : kMaxDay);
       const Day ee = end == 0 ? b.widened_first + 1
                               : (end == 1 ? kPlusInfinity : kMinDay + 1);
       const Day le = end == 0 ? b.widened_last + 1 : kPlusInfinity;
@@ -825,9 +832,8 @@ TEST(PropertyTest, EveryFormMatchesTheCalendar) {
           Extent expected,
           Extent::FromBounds(es, ls, ee, le, {.uncertain = uncertain}));
       EXPECT_EQ(*extent, expected);
-      const std::string canonical =
-          (start == 0 ? a.canonical : start_text) + "/" +
-          (end == 0 ? b.canonical : end_text);
+      const std::string canonical = (start == 0 ? a.canonical : start_text) +
+                                    "/" + (end == 0 ? b.canonical : end_text);
       EXPECT_EQ(extent->ToEdtf(), canonical);
       ASSERT_OK_AND_ASSIGN(Extent again, Extent::Parse(extent->ToEdtf()));
       EXPECT_EQ(again, *extent);
