@@ -28,6 +28,7 @@ namespace {
 constexpr char kDocument[] = ANNALS_DOCS_DIR "/temporal-semantics.md";
 constexpr char kAcceptedMarker[] = "<!-- conformance: accepted -->";
 constexpr char kRefusedMarker[] = "<!-- conformance: refused -->";
+constexpr char kErrorsMarker[] = "<!-- conformance: errors -->";
 constexpr char kNotADay[] = "—";
 
 // Every example string of the specification's levels 0 and 1 (with the
@@ -123,11 +124,13 @@ class ConformanceTest : public ::testing::Test {
     document_ = text.str();
     accepted_ = ReadTable(document_, kAcceptedMarker);
     refused_ = ReadTable(document_, kRefusedMarker);
+    errors_ = ReadTable(document_, kErrorsMarker);
   }
 
   std::string document_;
   std::vector<Row> accepted_;
   std::vector<Row> refused_;
+  std::vector<Row> errors_;
 };
 
 // How a start or last day is written in the table: a date, ".." for an open
@@ -199,6 +202,19 @@ TEST_F(ConformanceTest, EveryRefusedRowIsRefusedWithItsMessage) {
     ASSERT_FALSE(extent.ok());
     EXPECT_EQ(extent.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_EQ(std::string(extent.status().message()), row[3]);
+  }
+}
+
+// The table of section 2: input | message.
+TEST_F(ConformanceTest, EveryErrorRowIsRefusedWithItsMessage) {
+  ASSERT_GE(errors_.size(), 10u) << "the errors table is missing";
+  for (const Row& row : errors_) {
+    ASSERT_EQ(row.size(), 2u) << absl::StrJoin(row, " | ");
+    SCOPED_TRACE(row[0]);
+    absl::StatusOr<Extent> extent = Extent::Parse(row[0]);
+    ASSERT_FALSE(extent.ok());
+    EXPECT_EQ(extent.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(extent.status().message()), row[1]);
   }
 }
 
