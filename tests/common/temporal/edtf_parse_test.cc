@@ -435,5 +435,49 @@ TEST(EdtfDateTest, SpanWidensOnlyWhenAsked) {
             (DaySpan{D(2018, 11, 1), D(2019, 1, 31)}));
 }
 
+TEST(ParseDaySpanTest, AWindowSideIsEveryDayOfItsDate) {
+  ASSERT_OK_AND_ASSIGN(DaySpan year, ParseDaySpan("2017"));
+  EXPECT_EQ(year, (DaySpan{D(2017, 1, 1), D(2017, 12, 31)}));
+  ASSERT_OK_AND_ASSIGN(DaySpan month, ParseDaySpan("-0044-03"));
+  EXPECT_EQ(month, (DaySpan{D(-44, 3, 1), D(-44, 3, 31)}));
+  ASSERT_OK_AND_ASSIGN(DaySpan winter, ParseDaySpan("2001-24"));
+  EXPECT_EQ(winter, (DaySpan{D(2001, 10, 1), D(2001, 12, 31)}));
+  ASSERT_OK_AND_ASSIGN(DaySpan decade, ParseDaySpan("201X"));
+  EXPECT_EQ(decade, (DaySpan{D(2010, 1, 1), D(2019, 12, 31)}));
+  ASSERT_OK_AND_ASSIGN(DaySpan long_year, ParseDaySpan("Y-12345"));
+  EXPECT_EQ(long_year, (DaySpan{D(-12345, 1, 1), D(-12345, 12, 31)}));
+  ASSERT_OK_AND_ASSIGN(DaySpan day, ParseDaySpan("2021-06-01T23:00:00-05"));
+  EXPECT_EQ(day, (DaySpan{D(2021, 6, 1), D(2021, 6, 1)}));
+}
+
+TEST(ParseDaySpanTest, RefusesQualifiersAndIntervals) {
+  EXPECT_THAT(ParseDaySpan("2017?"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "\"2017?\": a window's side is an exact date, without "
+                       "?, ~ or %"));
+  EXPECT_THAT(ParseDaySpan("2017/2018"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("an interval is not one date")));
+  EXPECT_THAT(ParseDaySpan("2004-?06"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("EDTF level 2")));
+}
+
+TEST(DayTest, CalendarEdgesAreTheFirstAndLastDaysAndTheDaysBesideThem) {
+  EXPECT_TRUE(IsCalendarEdge(kMinDay));
+  EXPECT_TRUE(IsCalendarEdge(kMinDay + 1));
+  EXPECT_TRUE(IsCalendarEdge(kMaxDay));
+  EXPECT_TRUE(IsCalendarEdge(kMaxDay + 1));
+  EXPECT_FALSE(IsCalendarEdge(kMinDay + 2));
+  EXPECT_FALSE(IsCalendarEdge(kMaxDay - 1));
+  EXPECT_FALSE(IsCalendarEdge(0));
+  // The bounds that only the calendar stops: /.., ../ and /.
+  ASSERT_OK_AND_ASSIGN(Extent runway, Extent::Parse("/.."));
+  EXPECT_TRUE(IsCalendarEdge(runway.latest_start()));
+  ASSERT_OK_AND_ASSIGN(Extent unknown, Extent::Parse("/"));
+  EXPECT_TRUE(IsCalendarEdge(unknown.latest_start()));
+  EXPECT_TRUE(IsCalendarEdge(unknown.earliest_last_day()));
+}
+
 }  // namespace
 }  // namespace annals::temporal
