@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "annals/catalog/v1/catalog_service.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/catalog/storage/keys.h"
 #include "services/catalog/validation.h"

@@ -77,7 +77,7 @@ absl::StatusOr<Day> ParseDay(std::string_view text);
 
 // The ISO 8601 date of a finite day: "2021-06-01", "-0044-03-15" (45 BC),
 // "12345-01-01"; "-infinity" and "+infinity" for the sentinels. ParseDay
-// reads every finite result back.
+// reads back the result for every day of the calendar (kMinDay..kMaxDay).
 std::string FormatDay(Day day);
 
 }  // namespace annals::temporal

@@ -273,9 +273,13 @@ absl::StatusOr<Extent> Extent::FromBoundDates(const BoundDates& bounds) {
                                   fields[lone == side ? side + 1 : side].name));
     }
   }
-  if (!present[0] && !present[1] && !present[2] && !present[3]) {
+  // As in EDTF, where "/.." and "../.." say something but "" does not: all
+  // four empty is no valid time at all.
+  if (!present[0] && !present[1] && !present[2] && !present[3] &&
+      !open[0] && !open[2]) {
     return absl::InvalidArgumentError(
-        "give at least one date among earliest_start, latest_start, "
+        "give at least one date or open side among earliest_start, "
+        "latest_start, "
         "earliest_end and latest_end");
   }
   Day earliest_start = kMinusInfinity;

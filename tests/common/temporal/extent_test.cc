@@ -700,19 +700,18 @@ INSTANTIATE_TEST_SUITE_P(
                       "extent holds on no day"},
         BadBoundDates{"NoDate",
                       {"", "", "", ""},
-                      "give at least one date among earliest_start, "
-                      "latest_start, earliest_end and latest_end"},
-        BadBoundDates{"UnknownStartOpenEndHasNoDate",
-                      {"", "", "..", ".."},
-                      "give at least one date among earliest_start, "
-                      "latest_start, earliest_end and latest_end"},
-        BadBoundDates{"OnlyOpenSides",
-                      {"..", "..", "..", ".."},
-                      "give at least one date among earliest_start, "
-                      "latest_start, earliest_end and latest_end"}),
+                      "give at least one date or open side among "
+                      "earliest_start, latest_start, earliest_end and "
+                      "latest_end"}),
     [](const ::testing::TestParamInfo<BadBoundDates>& info) {
       return info.param.name;
     });
+
+TEST(FromBoundDatesTest, OpenSidesAloneReadAsInEdtf) {
+  EXPECT_EQ(B("", "", "..", ".."), E("/.."));
+  EXPECT_EQ(B("..", "..", "", ""), E("../"));
+  EXPECT_EQ(B("..", "..", "..", ".."), E("../.."));
+}
 
 TEST(FromBoundDatesTest, EndOnTheFirstPossibleStartDayIsOneDay) {
   const Extent one_day = B("2020", "", "", "2020-01-01");
