@@ -181,7 +181,11 @@ TEST_F(CatalogTest, LifespanIsStoredInCanonicalEdtfWithBounds) {
   EXPECT_EQ(entity.lifespan().edtf(), "2004/2011-12-31");
   EXPECT_EQ(entity.lifespan().bounds().earliest_start(), "2004-01-01");
   EXPECT_EQ(entity.lifespan().bounds().latest_start(), "2004-12-31");
-  EXPECT_EQ(entity.lifespan().bounds().earliest_end(), "2011-12-31");
+  // "Discontinued 31 December 2011": the last day, included.
+  EXPECT_EQ(entity.lifespan().bounds().earliest_last_day(), "2011-12-31");
+  EXPECT_EQ(entity.lifespan().bounds().latest_last_day(), "2011-12-31");
+  // The day after, for clients written before the last days.
+  EXPECT_EQ(entity.lifespan().bounds().earliest_end(), "2012-01-01");
 }
 
 TEST_F(CatalogTest, LifespanSourcesAreStoredInFullFormAndInTheChangeFeed) {
@@ -494,7 +498,8 @@ TEST_F(CatalogTest, StatementIsStoredNormalizedAndListedBySubjectAndObject) {
   EXPECT_EQ(statement.subject(), "entities/nmi");
   EXPECT_EQ(statement.object().entity(), "entities/per-olsen");
   EXPECT_EQ(statement.sources(0).source(), "entities/fact-sheet-2021");
-  EXPECT_EQ(statement.valid_time().bounds().earliest_end(), "2021-05-06");
+  EXPECT_EQ(statement.valid_time().bounds().earliest_last_day(), "2021-05-06");
+  EXPECT_EQ(statement.valid_time().bounds().earliest_end(), "2021-05-07");
 
   v1::ListStatementsRequest by_subject;
   by_subject.set_subject("nmi");
@@ -566,8 +571,14 @@ TEST_F(CatalogTest, MalformedStatementFieldsAreInvalidArgument) {
       {"subject: 'nmi' predicate: 'commander' object { text: 'x' }",
        "statement.valid_time"},
       {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
-       "{ edtf: '0000' }",
+       "{ edtf: '-0000' }",
        "statement.valid_time.edtf"},
+      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
+       "{ edtf: 'Y170000002' }",
+       "statement.valid_time.edtf"},
+      {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
+       "{ bound_dates { earliest_start: '1500' latest_end: '1450' } }",
+       "statement.valid_time.bound_dates.latest_end"},
       {"subject: 'nmi' predicate: 'commander' object { text: 'x' } valid_time "
        "{ edtf: '10000' }",
        "statement.valid_time.edtf"},

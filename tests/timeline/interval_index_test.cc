@@ -73,15 +73,18 @@ TEST(IntervalIndexTest, EmptyIndexFindsNothing) {
   EXPECT_TRUE(Query(index, kMinusInfinity, kPlusInfinity).empty());
 }
 
-TEST(IntervalIndexTest, HalfOpenWindowsExcludeTheTransitionDay) {
+TEST(IntervalIndexTest, BothTenuresAreFoundOnTheirHandoverDay) {
   IntervalIndex index;
   index.Insert(E("2020-11-24/2021-05-06"), 1);  // Olsen
   index.Insert(E("2021-05-06/2022-05"), 2);     // Lollesgaard
   index.Compact();
+  // Queries are half-open [from, to): the handover day alone.
   EXPECT_THAT(Query(index, D(2021, 5, 6), D(2021, 5, 7)),
-              ::testing::ElementsAre(2));
+              ::testing::UnorderedElementsAre(1, 2));
   EXPECT_THAT(Query(index, D(2021, 5, 5), D(2021, 5, 6)),
               ::testing::ElementsAre(1));
+  EXPECT_THAT(Query(index, D(2021, 5, 7), D(2021, 5, 8)),
+              ::testing::ElementsAre(2));
   EXPECT_TRUE(Query(index, D(2021, 5, 6), D(2021, 5, 6)).empty());
 }
 
