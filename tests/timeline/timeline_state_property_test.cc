@@ -486,7 +486,9 @@ TEST_F(TimelineStatePropertyTest, WindowsMatchTheOracleAcrossPages) {
 
     v1::QueryWindowRequest request;
     if (temporal::IsFinite(from)) request.set_from(temporal::FormatDay(from));
-    if (temporal::IsFinite(to)) request.set_to(temporal::FormatDay(to));
+    // The oracle's windows are half-open [from, to); the API names the last
+    // day.
+    if (temporal::IsFinite(to)) request.set_to(temporal::FormatDay(to - 1));
     request.set_item_type(filter.type);
     request.set_kind(filter.kind);
     request.set_predicate(filter.predicate);
@@ -529,7 +531,7 @@ TEST_F(TimelineStatePropertyTest, CountsMatchTheOracleBucketByBucket) {
     v1::CountActiveRequest request;
     request.set_bucket(monthly ? v1::BUCKET_MONTH : v1::BUCKET_YEAR);
     request.set_from(temporal::FormatDay(from));
-    request.set_to(temporal::FormatDay(to));
+    request.set_to(temporal::FormatDay(to - 1));  // the last day
     request.set_item_type(filter.type);
     request.set_kind(filter.kind);
     request.set_predicate(filter.predicate);
@@ -550,7 +552,7 @@ TEST_F(TimelineStatePropertyTest, CountsMatchTheOracleBucketByBucket) {
                   : temporal::DayFromCivil(
                         absl::CivilDay(absl::CivilYear(civil) + 1));
       const Day bucket_to = std::min(boundary, to);
-      ASSERT_EQ(bucket.range().to(), temporal::FormatDay(bucket_to));
+      ASSERT_EQ(bucket.range().to(), temporal::FormatDay(bucket_to - 1));
       int64_t definite = 0;
       int64_t possible = 0;
       for (const OracleItem& item : items) {
@@ -597,15 +599,16 @@ TEST_F(TimelineStatePropertyTest, GapsMatchTheOracle) {
     request.set_subject(subject);
     request.set_predicate(predicate);
     request.set_from(temporal::FormatDay(from));
-    request.set_to(temporal::FormatDay(to));
+    request.set_to(temporal::FormatDay(to - 1));  // the last day
     SetKnownAt(request, at);
     auto response = state_.FindGaps(request);
     ASSERT_OK(response);
     auto text = [](const std::vector<temporal::DayRange>& ranges) {
       std::vector<std::pair<std::string, std::string>> out;
       for (const auto& r : ranges) {
+        // Ranges are half-open; the API names their last day.
         out.emplace_back(temporal::FormatDay(r.from),
-                         temporal::FormatDay(r.to));
+                         temporal::FormatDay(r.to - 1));
       }
       return out;
     };
