@@ -1,6 +1,8 @@
 // Thirty-odd questions about NATO's missions in Iraq, answered by a real
 // catalog and timeline loaded with data/nmi. The expected answers were read
-// off the seed documents by hand, not computed by the code under test.
+// off the seed documents by hand, not computed by the code under test, with
+// EDTF's reading of an interval A/B: from a day of A through a day of B, both
+// included (docs/temporal-semantics.md). Query windows include both ends too.
 #include <map>
 #include <memory>
 #include <set>
@@ -105,12 +107,12 @@ class NmiQuestionsTest : public ::testing::Test {
     return result;
   }
 
-  // Which missions existed on `day`: mission id -> certainty.
-  static std::map<std::string, std::string> Missions(
-      const std::string& day, const std::string& next_day) {
+  // Which missions existed on `day` (a window of that one day, which
+  // includes both of its ends): mission id -> certainty.
+  static std::map<std::string, std::string> Missions(const std::string& day) {
     tv1::QueryWindowRequest request;
     request.set_from(day);
-    request.set_to(next_day);
+    request.set_to(day);
     request.set_item_type(tv1::ITEM_TYPE_LIFESPAN);
     request.set_kind("mission");
     absl::StatusOr<tv1::QueryWindowResponse> window =
@@ -184,8 +186,14 @@ TEST_F(NmiQuestionsTest, Q01_OnFirstJune2021LollesgaardCommanded) {
               ElementsAre(Pair("michael-lollesgaard", "definite")));
 }
 
-TEST_F(NmiQuestionsTest, Q02_OnTheHandoverDayTheSuccessorAloneCommands) {
+TEST_F(NmiQuestionsTest, Q02_OnTheHandoverDayOlsenAndLollesgaardBothCommanded) {
+  // Olsen's tenure is written 2020-11-24/2021-05-06, Lollesgaard's
+  // 2021-05-06/2022-05-10: the handover day is Olsen's last and Lollesgaard's
+  // first, so both hold on it. The next day Lollesgaard commands alone.
   EXPECT_THAT(Commanders("2021-05-06"),
+              ElementsAre(Pair("michael-lollesgaard", "definite"),
+                          Pair("per-olsen", "definite")));
+  EXPECT_THAT(Commanders("2021-05-07"),
               ElementsAre(Pair("michael-lollesgaard", "definite")));
 }
 
@@ -204,8 +212,13 @@ TEST_F(NmiQuestionsTest, Q05_InJanuary2019FortinDefinitelyCommanded) {
               ElementsAre(Pair("dany-fortin", "definite")));
 }
 
-TEST_F(NmiQuestionsTest, Q06_OnCarignansFirstDayFortinNoLongerCommands) {
+TEST_F(NmiQuestionsTest, Q06_OnCarignansFirstDayFortinStillCommanded) {
+  // Fortin's tenure ends on 26 November 2019 (2018-11/2019-11-26), the day
+  // Carignan's begins (2019-11-26/2020-11-24): his last day, her first.
   EXPECT_THAT(Commanders("2019-11-26"),
+              ElementsAre(Pair("dany-fortin", "definite"),
+                          Pair("jennie-carignan", "definite")));
+  EXPECT_THAT(Commanders("2019-11-27"),
               ElementsAre(Pair("jennie-carignan", "definite")));
 }
 
@@ -225,7 +238,12 @@ TEST_F(NmiQuestionsTest, Q09_InDecember2023AgueroMartinezCommanded) {
 }
 
 TEST_F(NmiQuestionsTest, Q10_SchreursCommandsOpenEndedFromMay2024) {
+  // 24 May 2024 is Aguero Martinez's last day (2023-05-24/2024-05-24) and
+  // Schreurs' first (2024-05-24/..).
   EXPECT_THAT(Commanders("2024-05-24"),
+              ElementsAre(Pair("jose-antonio-aguero-martinez", "definite"),
+                          Pair("lucas-schreurs", "definite")));
+  EXPECT_THAT(Commanders("2024-05-25"),
               ElementsAre(Pair("lucas-schreurs", "definite")));
   EXPECT_THAT(Commanders("2026-01-01"),
               ElementsAre(Pair("lucas-schreurs", "definite")));
@@ -253,24 +271,28 @@ TEST_F(NmiQuestionsTest, Q12_TheSevenCommandersInOrder) {
                           "jose-antonio-aguero-martinez", "lucas-schreurs"));
 }
 
-TEST_F(NmiQuestionsTest, Q13_OlsensTenureWas163Days) {
+TEST_F(NmiQuestionsTest, Q13_OlsensTenureWas164Days) {
+  // 24 November 2020 through 6 May 2021, both included: 7 days of November,
+  // 31 + 31 + 28 + 31 + 30 from December to April, and 6 of May.
   tv1::HistoryEntry olsen = TenureOf("per-olsen");
-  EXPECT_EQ(olsen.duration().min_days(), 163);
-  EXPECT_EQ(olsen.duration().max_days(), 163);
+  EXPECT_EQ(olsen.duration().min_days(), 164);
+  EXPECT_EQ(olsen.duration().max_days(), 164);
 }
 
-TEST_F(NmiQuestionsTest, Q14_FortinsTenureWasBetween361And390Days) {
-  // From some day of November 2018 to 26 November 2019.
+TEST_F(NmiQuestionsTest, Q14_FortinsTenureWasBetween362And391Days) {
+  // From some day of November 2018 through 26 November 2019: at least
+  // 30 Nov 2018 through 26 Nov 2019 (362 days), at most from 1 Nov (391).
   tv1::HistoryEntry fortin = TenureOf("dany-fortin");
-  EXPECT_EQ(fortin.duration().min_days(), 361);
-  EXPECT_EQ(fortin.duration().max_days(), 390);
+  EXPECT_EQ(fortin.duration().min_days(), 362);
+  EXPECT_EQ(fortin.duration().max_days(), 391);
 }
 
-TEST_F(NmiQuestionsTest, Q15_CarignansTenureWasExactlyOneYear) {
-  // 26 Nov 2019 to 24 Nov 2020 crosses 29 Feb 2020: 364 days.
+TEST_F(NmiQuestionsTest, Q15_CarignansTenureWas365DaysADayShortOfAYear) {
+  // 26 Nov 2019 through 24 Nov 2020, both included, crosses 29 Feb 2020:
+  // 365 days, one short of the 366 through 25 Nov 2020.
   tv1::HistoryEntry carignan = TenureOf("jennie-carignan");
-  EXPECT_EQ(carignan.duration().min_days(), 364);
-  EXPECT_EQ(carignan.duration().max_days(), 364);
+  EXPECT_EQ(carignan.duration().min_days(), 365);
+  EXPECT_EQ(carignan.duration().max_days(), 365);
 }
 
 TEST_F(NmiQuestionsTest, Q16_SchreursTenureHasNoUpperBound) {
@@ -281,28 +303,27 @@ TEST_F(NmiQuestionsTest, Q16_SchreursTenureHasNoUpperBound) {
 // --- Which missions were active -------------------------------------------
 
 TEST_F(NmiQuestionsTest, Q17_In2010OnlyNtmIWasActive) {
-  EXPECT_THAT(Missions("2010-06-01", "2010-06-02"),
-              ElementsAre(Pair("ntm-i", "definite")));
+  EXPECT_THAT(Missions("2010-06-01"), ElementsAre(Pair("ntm-i", "definite")));
 }
 
 TEST_F(NmiQuestionsTest, Q18_NtmIEndedOnThirtyFirstDecember2011) {
-  EXPECT_THAT(Missions("2011-12-30", "2011-12-31"),
-              ElementsAre(Pair("ntm-i", "definite")));
-  EXPECT_THAT(Missions("2011-12-31", "2012-01-01"), IsEmpty());
+  // NTM-I is 2004/2011-12-31, "discontinued 31 December 2011": it held on
+  // that day, its last, and not on the next.
+  EXPECT_THAT(Missions("2011-12-31"), ElementsAre(Pair("ntm-i", "definite")));
+  EXPECT_THAT(Missions("2012-01-01"), IsEmpty());
 }
 
 TEST_F(NmiQuestionsTest, Q19_In2013NoMissionWasActive) {
-  EXPECT_THAT(Missions("2013-06-01", "2013-06-02"), IsEmpty());
+  EXPECT_THAT(Missions("2013-06-01"), IsEmpty());
 }
 
 TEST_F(NmiQuestionsTest, Q20_InJuly2016TheJordanTrainingWasActive) {
-  EXPECT_THAT(Missions("2016-07-01", "2016-07-02"),
+  EXPECT_THAT(Missions("2016-07-01"),
               ElementsAre(Pair("nato-iraq-training-jordan", "definite")));
 }
 
 TEST_F(NmiQuestionsTest, Q21_In2020NmiAndItsFirstPhaseWereActive) {
-  std::map<std::string, std::string> missions =
-      Missions("2020-01-01", "2020-01-02");
+  std::map<std::string, std::string> missions = Missions("2020-01-01");
   EXPECT_EQ(missions["nmi"], "definite");
   EXPECT_EQ(missions["nmi-i"], "definite");
   EXPECT_FALSE(missions.contains("nmi-ii"));
@@ -310,8 +331,7 @@ TEST_F(NmiQuestionsTest, Q21_In2020NmiAndItsFirstPhaseWereActive) {
 }
 
 TEST_F(NmiQuestionsTest, Q22_InMid2021EitherPhaseOfNmiMayHaveBeenActive) {
-  std::map<std::string, std::string> missions =
-      Missions("2021-06-01", "2021-06-02");
+  std::map<std::string, std::string> missions = Missions("2021-06-01");
   EXPECT_EQ(missions["nmi"], "definite");
   EXPECT_EQ(missions["nmi-i"], "possible");
   EXPECT_EQ(missions["nmi-ii"], "possible");
@@ -327,8 +347,11 @@ TEST_F(NmiQuestionsTest, Q23_NtmIEndedBeforeNmiBegan) {
                        timeline_->Relate(request));
   EXPECT_THAT(relation.relations(), ElementsAre("before"));
   EXPECT_TRUE(relation.definite());
-  // The gap: NTM-I's last day was 30 Dec 2011; NMI began in October 2018.
-  EXPECT_EQ(relation.a_extent().bounds().latest_end(), "2011-12-31");
+  // The gap: NTM-I's last day was 31 Dec 2011; NMI began in October 2018.
+  EXPECT_EQ(relation.a_extent().bounds().earliest_last_day(), "2011-12-31");
+  EXPECT_EQ(relation.a_extent().bounds().latest_last_day(), "2011-12-31");
+  // The deprecated exclusive end is the day after the last day.
+  EXPECT_EQ(relation.a_extent().bounds().latest_end(), "2012-01-01");
   EXPECT_EQ(relation.b_extent().bounds().earliest_start(), "2018-10-01");
 }
 
@@ -337,26 +360,29 @@ TEST_F(NmiQuestionsTest,
   tv1::FindGapsRequest request;
   request.set_subject("nmi");
   request.set_predicate("commander");
-  request.set_from("2018-10-01");
-  request.set_to("2019-01-01");
+  // October through December 2018, both months included.
+  request.set_from("2018-10");
+  request.set_to("2018-12");
   ASSERT_OK_AND_ASSIGN(tv1::FindGapsResponse gaps,
                        timeline_->FindGaps(request));
+  // Gaps give their first and last day.
   ASSERT_EQ(gaps.definite_gaps_size(), 1);
   EXPECT_EQ(gaps.definite_gaps(0).from(), "2018-10-01");
-  EXPECT_EQ(gaps.definite_gaps(0).to(), "2018-11-01");
+  EXPECT_EQ(gaps.definite_gaps(0).to(), "2018-10-31");
   ASSERT_EQ(gaps.possible_gaps_size(), 1);
   // Fortin took over on some day of November 2018: by the 30th he had,
-  // whichever day it was.
+  // whichever day it was, so the 29th is the last day he may not have.
   EXPECT_EQ(gaps.possible_gaps(0).from(), "2018-11-01");
-  EXPECT_EQ(gaps.possible_gaps(0).to(), "2018-11-30");
+  EXPECT_EQ(gaps.possible_gaps(0).to(), "2018-11-29");
 }
 
 TEST_F(NmiQuestionsTest, Q25_FromDecember2018OnNmiAlwaysHadACommander) {
   tv1::FindGapsRequest request;
   request.set_subject("nmi");
   request.set_predicate("commander");
+  // Every handover is on a day both commanders' tenures include.
   request.set_from("2018-12-01");
-  request.set_to("2026-01-01");
+  request.set_to("2025-12-31");
   ASSERT_OK_AND_ASSIGN(tv1::FindGapsResponse gaps,
                        timeline_->FindGaps(request));
   EXPECT_THAT(gaps.definite_gaps(), IsEmpty());
@@ -367,8 +393,10 @@ TEST_F(NmiQuestionsTest, Q25_FromDecember2018OnNmiAlwaysHadACommander) {
 
 TEST_F(NmiQuestionsTest, Q26_TheEventsOf2017InOrder) {
   tv1::QueryWindowRequest request;
-  request.set_from("2017-01-01");
-  request.set_to("2018-01-01");
+  // All of 2017, and no day of 2018 (the request of 2018, a date of year
+  // precision, may have been made on 1 January 2018).
+  request.set_from("2017");
+  request.set_to("2017");
   request.set_item_type(tv1::ITEM_TYPE_EVENT);
   ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse window,
                        timeline_->QueryWindow(request));
@@ -383,8 +411,9 @@ TEST_F(NmiQuestionsTest, Q26_TheEventsOf2017InOrder) {
 
 TEST_F(NmiQuestionsTest, Q27_TheEventsOf2018InOrder) {
   tv1::QueryWindowRequest request;
-  request.set_from("2018-01-01");
-  request.set_to("2019-01-01");
+  // All of 2018, and not the course of 2019 (some day of 2019).
+  request.set_from("2018");
+  request.set_to("2018");
   request.set_item_type(tv1::ITEM_TYPE_EVENT);
   ASSERT_OK_AND_ASSIGN(tv1::QueryWindowResponse window,
                        timeline_->QueryWindow(request));
@@ -400,9 +429,13 @@ TEST_F(NmiQuestionsTest, Q27_TheEventsOf2018InOrder) {
 
 // --- Allen relations between missions and tenures ---------------------------
 
-TEST_F(NmiQuestionsTest, Q28_OlsensTenureMeetsLollesgaards) {
+TEST_F(NmiQuestionsTest, Q28_OlsensTenureOverlapsLollesgaardsOnTheHandoverDay) {
+  // They share one day, 6 May 2021: Olsen starts first and Lollesgaard ends
+  // last, so the tenures overlap (meets would leave no day in common).
   EXPECT_THAT(Relations(Tenure("per-olsen"), Tenure("michael-lollesgaard")),
-              ElementsAre("meets"));
+              ElementsAre("overlaps"));
+  EXPECT_THAT(Relations(Tenure("jennie-carignan"), Tenure("per-olsen")),
+              ElementsAre("overlaps"));
 }
 
 TEST_F(NmiQuestionsTest, Q29_FortinsTenureFallsDuringNmi) {
@@ -480,8 +513,8 @@ TEST_F(NmiQuestionsTest, Q34_NmiAdvisedTheInteriorMinistryOnlyFromAugust2023) {
 
 TEST_F(NmiQuestionsTest, Q35_Before2024OnlyTheFactSheetsHeadcountWasKnown) {
   tv1::QueryWindowRequest request;
-  request.set_from("2021-01-01");
-  request.set_to("2025-01-01");
+  request.set_from("2021");
+  request.set_to("2024");
   request.set_entity("nmi");
   request.set_predicate("personnel");
   *request.mutable_known_at() = *before_later_sources_;
