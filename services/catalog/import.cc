@@ -224,8 +224,8 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
           status = FailedPreconditionError(
               "WRONG_KIND", source,
               absl::StrCat("is of kind \"", it->second, "\", but ", field,
-                           " must refer to an entity of kind \"",
-                           kSourceKind, "\""));
+                           " must refer to an entity of kind \"", kSourceKind,
+                           "\""));
         }
         if (!status.ok()) {
           *failed_field = std::move(field);
@@ -237,8 +237,7 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
     // Entities first, so statements may refer to any entity of the batch.
     for (auto& [index, entity] : entities) {
       std::string failed_field;
-      if (absl::Status s =
-              check_lifespan_sources(index, entity, &failed_field);
+      if (absl::Status s = check_lifespan_sources(index, entity, &failed_field);
           !s.ok()) {
         if (!keep_going || !IsRecordError(s)) return s;
         refused.push_back(Refusal(index, s, failed_field));

@@ -143,7 +143,8 @@ absl::Status Catalog::Transaction::CheckEntityReferences(
     const v1::Entity& entity, absl::string_view prefix,
     std::string* failed_field) {
   for (int i = 0; i < entity.lifespan_sources_size(); ++i) {
-    std::string field = absl::StrCat(prefix, "lifespan_sources[", i, "].source");
+    std::string field =
+        absl::StrCat(prefix, "lifespan_sources[", i, "].source");
     if (absl::Status s = CheckReference(entity.lifespan_sources(i).source(),
                                         field, kSourceKind);
         !s.ok()) {

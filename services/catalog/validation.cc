@@ -341,8 +341,7 @@ absl::Status NormalizeExtent(absl::string_view field,
   }
   ::annals::type::v1::Extent normalized = *extent;
   std::string offending;
-  if (absl::Status s = NormalizeExtentProto(&normalized, &offending);
-      !s.ok()) {
+  if (absl::Status s = NormalizeExtentProto(&normalized, &offending); !s.ok()) {
     return InvalidArgumentError(absl::StrCat(field, ".", offending),
                                 s.message());
   }

@@ -125,8 +125,7 @@ absl::StatusOr<Window> ParseWindow(absl::string_view from, absl::string_view to,
       return InvalidArgumentError(
           field, "is required: a date such as 2021-06-01, 2021-06 or 2021");
     }
-    absl::StatusOr<temporal::DaySpan> span =
-        temporal::ParseDaySpan(Std(text));
+    absl::StatusOr<temporal::DaySpan> span = temporal::ParseDaySpan(Std(text));
     if (!span.ok()) return InvalidArgumentError(field, span.status().message());
     if (field == "from") {
       window.from = span->first;
@@ -1087,9 +1086,9 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
       request.has_known_at(), request.known_at(), request.min_sequence());
   if (!at.ok()) return at.status();
 
-  auto resolve = [&](absl::string_view field, const v1::ExtentReference& ref)
-                     ABSL_SHARED_LOCKS_REQUIRED(mu_)
-                         -> absl::StatusOr<type::v1::Extent> {
+  auto resolve =
+      [&](absl::string_view field, const v1::ExtentReference& ref)
+          ABSL_SHARED_LOCKS_REQUIRED(mu_) -> absl::StatusOr<type::v1::Extent> {
     switch (ref.reference_case()) {
       case v1::ExtentReference::kLifespan: {
         const std::string subfield = absl::StrCat(field, ".lifespan");

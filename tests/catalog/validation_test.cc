@@ -221,14 +221,14 @@ TEST(ValidationTest, ValidTimeIsEdtfOrBoundDatesNotBoth) {
   v1::Statement statement = CommanderStatement();
   statement.mutable_valid_time()->set_edtf("2018");
   statement.mutable_valid_time()->mutable_bound_dates()->set_latest_end("2019");
-  EXPECT_THAT(ViolatedFields(
-                  NormalizeStatement("statement.", statement).status()),
-              ::testing::ElementsAre("statement.valid_time.bound_dates"));
+  EXPECT_THAT(
+      ViolatedFields(NormalizeStatement("statement.", statement).status()),
+      ::testing::ElementsAre("statement.valid_time.bound_dates"));
   statement.clear_valid_time();
   statement.mutable_valid_time();
-  EXPECT_THAT(ViolatedFields(
-                  NormalizeStatement("statement.", statement).status()),
-              ::testing::ElementsAre("statement.valid_time.edtf"));
+  EXPECT_THAT(
+      ViolatedFields(NormalizeStatement("statement.", statement).status()),
+      ::testing::ElementsAre("statement.valid_time.edtf"));
 }
 
 TEST(ValidationTest, LevelTwoValidTimeSaysSo) {

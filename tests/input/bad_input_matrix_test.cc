@@ -27,6 +27,7 @@
 //   INVALID_ARGUMENT.
 #include <grpcpp/grpcpp.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <iostream>
@@ -489,22 +490,35 @@ using TS = tv1::TimelineService::Stub;
 // Malformed EDTF, from the table in docs/temporal-semantics.md, and the
 // start of the message each gets.
 const std::vector<std::string>& BadEdtf() {
-  static const auto* texts =
-      new std::vector<std::string>{"2018-02-30",   "2017/2018-02-30",
-                                   "2019-02-29",  // not a leap year
-                                   "0000",         "10000",
-                                   "-0500",        "Y17000",
-                                   "2018-13",      "2018-00",
-                                   "2018-00-10",
-                                   "2018-21",  // a season
-                                   "201x",         "201X-11",
-                                   "2XXX",         "2018-1X",
-                                   "201X~",        "2018?~",
-                                   " 2018",        "2021-06-01T10:00",
-                                   "2020/2019",    "2018-11-26/2018-11-26",
-                                   "../..",        "/",
-                                   "..",           "/0001-01-01",
-                                   "2018-11-26\n", "2018/2019/2020"};
+  static const auto* texts = new std::vector<std::string>{
+      "2018-02-30",
+      "2017/2018-02-30",
+      "2019-02-29",  // not a leap year
+      "-0000",       // 0000 is 1 BC and has no sign
+      "10000",       // five digits need Y
+      "Y1234",       // Y needs more than four
+      "Y170000002",  // beyond the years Annals represents
+      "2018-13",
+      "2018-00",
+      "2018-00-10",
+      "2018-25",  // a level-2 season
+      "201x",
+      "201X-11",
+      "20X8",
+      "1XXX-XX",
+      "2018-1X",
+      "2004-?06-11",
+      "[1667,1668]",
+      "Y-17E7",
+      "2018?~",
+      " 2018",
+      "2021-06-01T10:00",
+      "2021-06-01T24:00:00",
+      "2004-01-01T10:10:10Z/2005",
+      "2020/2019",
+      "..",
+      "2018-11-26\n",
+      "2018/2019/2020"};
   return *texts;
 }
 
@@ -620,7 +634,7 @@ void AddCreateEntityCases(World& world, std::vector<Case>& cases) {
   });
   add("lifespan with empty EDTF", kInvalid, "entity.lifespan.edtf",
       [](auto& r) { r.mutable_entity()->mutable_lifespan(); });
-  for (const char* edtf : {"2018-02-30", "0000", "10000", "2020/2019", ".."}) {
+  for (const char* edtf : {"2018-02-30", "-0000", "10000", "2020/2019", ".."}) {
     add(absl::StrCat("lifespan \"", edtf, "\""), kInvalid,
         "entity.lifespan.edtf", [edtf](auto& r) {
           r.mutable_entity()->mutable_lifespan()->set_edtf(edtf);
@@ -998,6 +1012,53 @@ void AddCreateStatementCases(World& world, std::vector<Case>& cases) {
         r.mutable_statement()->mutable_valid_time()->set_edtf(
             "2018" + std::string(125, ' '));
       });
+  // A valid time by its bound dates (BoundDates), each field named.
+  struct BadBounds {
+    const char* what;
+    const char* field;
+    std::array<const char*, 4> dates;
+    bool with_edtf = false;
+  };
+  for (const BadBounds& bad : std::initializer_list<BadBounds>{
+           {"bound dates and EDTF", "bound_dates", {"", "", "", "1500"}, true},
+           {"a malformed bound date",
+            "bound_dates.latest_end",
+            {"1100", "1200", "1450", "1500-13"}},
+           {"a level-2 bound date",
+            "bound_dates.earliest_start",
+            {"2004-?06-11", "", "", ""}},
+           {"an interval as a bound date",
+            "bound_dates.earliest_start",
+            {"1100/1200", "", "", ""}},
+           {"an end before every start",
+            "bound_dates.latest_end",
+            {"1500", "", "", "1450"}},
+           {"reversed start bounds",
+            "bound_dates.latest_start",
+            {"1300", "1200", "", ""}},
+           {"an open bound without its pair",
+            "bound_dates.earliest_end",
+            {"1100", "", "..", "1500"}},
+           {"a bound date of 65 bytes",
+            "bound_dates.latest_start",
+            {"",
+             "1200                                                            "
+             " ",
+             "", ""}},
+       }) {
+    add(absl::StrCat("valid_time with ", bad.what), kInvalid,
+        absl::StrCat("statement.valid_time.", bad.field), kField,
+        [bad](auto& r) {
+          annals::type::v1::Extent* extent =
+              r.mutable_statement()->mutable_valid_time();
+          if (!bad.with_edtf) extent->clear_edtf();
+          annals::type::v1::BoundDates* dates = extent->mutable_bound_dates();
+          dates->set_earliest_start(bad.dates[0]);
+          dates->set_latest_start(bad.dates[1]);
+          dates->set_earliest_end(bad.dates[2]);
+          dates->set_latest_end(bad.dates[3]);
+        });
+  }
   add("source that is not of kind source", Code::FAILED_PRECONDITION,
       "statement.sources[0].source", "WRONG_KIND", [](auto& r) {
         r.mutable_statement()->mutable_sources(0)->set_source("fortin");
@@ -1330,8 +1391,8 @@ void AddWatchChangesCases(World& world, std::vector<Case>& cases) {
 const std::vector<std::string>& BadDays() {
   static const auto* days =
       new std::vector<std::string>{"2018-02-30",
-                                   "0000-01-01",
-                                   "10000-01-01",
+                                   "-0000-01-01",
+                                   "2500001-01-01",
                                    "2018-13-01",
                                    "2018-00-10",
                                    "2018",
@@ -1530,7 +1591,8 @@ void AddQueryWindowCases(World& world, std::vector<Case>& cases) {
   const Code kInvalid = Code::INVALID_ARGUMENT;
   add("from \"2018-02-30\"", kInvalid, "from",
       [](auto& r) { r.set_from("2018-02-30"); });
-  add("from a month", kInvalid, "from", [](auto& r) { r.set_from("2018-10"); });
+  add("from a qualified month", kInvalid, "from",
+      [](auto& r) { r.set_from("2018-10~"); });
   add("from of 1 MiB", kInvalid, "from", [](auto& r) { r.set_from(MiB('2')); });
   add("to \"2018-13-01\"", kInvalid, "to",
       [](auto& r) { r.set_to("2018-13-01"); });
@@ -1543,9 +1605,9 @@ void AddQueryWindowCases(World& world, std::vector<Case>& cases) {
     r.set_from("2020-01-01");
     r.set_to("2019-01-01");
   });
-  add("empty window", kInvalid, "to", [](auto& r) {
+  add("window ending the day before it starts", kInvalid, "to", [](auto& r) {
     r.set_from("2020-01-01");
-    r.set_to("2020-01-01");
+    r.set_to("2019-12-31");
   });
   add("item_type 99", kInvalid, "item_type",
       [](auto& r) { r.set_item_type(static_cast<tv1::ItemType>(99)); });

@@ -364,20 +364,20 @@ TEST_F(TimelineServiceTest, EveryQueryAnswersOverTheWire) {
     request.set_subject("nmi");
     request.set_predicate("commander");
     request.set_from("2018-10-01");
-    request.set_to("2018-12-01");
+    request.set_to("2018-11-30");
     v1::FindGapsResponse response;
     grpc::ClientContext context;
     ASSERT_OK(stub_->FindGaps(&context, request, &response));
     ASSERT_EQ(response.definite_gaps_size(), 1);
     EXPECT_EQ(response.definite_gaps(0).from(), "2018-10-01");
-    EXPECT_EQ(response.definite_gaps(0).to(), "2018-11-01");
+    EXPECT_EQ(response.definite_gaps(0).to(), "2018-10-31");  // last day
     ASSERT_EQ(response.possible_gaps_size(), 1);
-    EXPECT_EQ(response.possible_gaps(0).to(), "2018-11-30");
+    EXPECT_EQ(response.possible_gaps(0).to(), "2018-11-29");
   }
   {
     v1::QueryWindowRequest request;
-    request.set_from("2019-01-01");
-    request.set_to("2022-01-01");
+    request.set_from("2019");
+    request.set_to("2021");
     request.set_predicate("commander");
     request.set_page_size(2);
     std::vector<std::string> names;
@@ -399,8 +399,8 @@ TEST_F(TimelineServiceTest, EveryQueryAnswersOverTheWire) {
   {
     v1::CountActiveRequest request;
     request.set_bucket(v1::BUCKET_YEAR);
-    request.set_from("2020-01-01");
-    request.set_to("2021-01-01");
+    request.set_from("2020");
+    request.set_to("2020");
     request.set_predicate("commander");
     v1::CountActiveResponse response;
     grpc::ClientContext context;

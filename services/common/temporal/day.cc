@@ -97,8 +97,8 @@ int DaysInMonth(int year, int month) {
 }
 
 bool IsValidCivilDate(int year, int month, int day) {
-  return year >= kMinYear && year <= kMaxYear && month >= 1 && month <= 12 && day >= 1 &&
-         day <= DaysInMonth(year, month);
+  return year >= kMinYear && year <= kMaxYear && month >= 1 && month <= 12 &&
+         day >= 1 && day <= DaysInMonth(year, month);
 }
 
 absl::StatusOr<Day> ParseDay(std::string_view text) {

@@ -247,8 +247,8 @@ absl::StatusOr<EdtfDate> ParseEdtfDate(std::string_view text,
         "an unspecified digit (X) followed by a known one in a year (level 1 "
         "allows X only from the right: 201X, 20XX, XXXX)");
   }
-  const int64_t known = DigitsValue(year.substr(0, 4 - unspecified)) *
-                        PowerOfTen(unspecified);
+  const int64_t known =
+      DigitsValue(year.substr(0, 4 - unspecified)) * PowerOfTen(unspecified);
   if (negative) {
     if (unspecified == 0 && known == 0) {
       return fail("year 0000 has no sign (0000 is 1 BC, -0001 is 2 BC)");
@@ -319,9 +319,9 @@ absl::StatusOr<EdtfDate> ParseEdtfDate(std::string_view text,
       } else {
         const int d = static_cast<int>(DigitsValue(day));
         if (d < 1 || d > DaysInMonth(date.year, date.month)) {
-          return fail(absl::StrFormat(
-              "day %s does not exist in %s %s%s", day,
-              kMonthNames[date.month - 1], negative ? "-" : "", year));
+          return fail(absl::StrFormat("day %s does not exist in %s %s%s", day,
+                                      kMonthNames[date.month - 1],
+                                      negative ? "-" : "", year));
         }
         date.day = d;
         date.precision = Precision::kDay;

@@ -275,8 +275,8 @@ absl::StatusOr<Extent> Extent::FromBoundDates(const BoundDates& bounds) {
   }
   // As in EDTF, where "/.." and "../.." say something but "" does not: all
   // four empty is no valid time at all.
-  if (!present[0] && !present[1] && !present[2] && !present[3] &&
-      !open[0] && !open[2]) {
+  if (!present[0] && !present[1] && !present[2] && !present[3] && !open[0] &&
+      !open[2]) {
     return absl::InvalidArgumentError(
         "give at least one date or open side among earliest_start, "
         "latest_start, "
@@ -362,11 +362,10 @@ std::string Extent::ToEdtf() const {
 }
 
 std::string Extent::DebugString() const {
-  return absl::StrCat("[", FormatDay(earliest_start_), "..",
-                      FormatDay(latest_start_), ", ",
-                      FormatDay(earliest_last_day()), "..",
-                      FormatDay(latest_last_day()), "]",
-                      instant_ ? " instant" : "", uncertain_ ? " uncertain" : "");
+  return absl::StrCat(
+      "[", FormatDay(earliest_start_), "..", FormatDay(latest_start_), ", ",
+      FormatDay(earliest_last_day()), "..", FormatDay(latest_last_day()), "]",
+      instant_ ? " instant" : "", uncertain_ ? " uncertain" : "");
 }
 
 Certainty Extent::HoldsOn(Day day) const {

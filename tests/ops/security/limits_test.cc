@@ -119,8 +119,8 @@ TEST_F(LimitsTest, CatalogDefaultPageSizeNeverExceedsTheMax) {
 TEST_F(LimitsTest, TimelinePageSizeAboveTheConfiguredMaxIsInvalid) {
   TimelineClient timeline = Timeline();
   tv1::QueryWindowRequest window;
-  window.set_from("2012-01-01");
-  window.set_to("2013-01-01");
+  window.set_from("2012");
+  window.set_to("2012");  // 366 days, the configured maximum
   window.set_page_size(kMaxPageSize + 1);
   auto too_big = timeline.QueryWindow(window);
   EXPECT_THAT(too_big, StatusIs(absl::StatusCode::kInvalidArgument,
@@ -144,7 +144,7 @@ TEST_F(LimitsTest, TimelineWindowsLongerThanTheMaxAreInvalid) {
   TimelineClient timeline = Timeline();
   tv1::QueryWindowRequest window;
   window.set_from("2012-01-01");
-  window.set_to("2014-01-01");
+  window.set_to("2013-12-31");
   auto too_long = timeline.QueryWindow(window);
   EXPECT_THAT(too_long,
               StatusIs(absl::StatusCode::kInvalidArgument,
@@ -152,7 +152,11 @@ TEST_F(LimitsTest, TimelineWindowsLongerThanTheMaxAreInvalid) {
                                  "366 days")));
   EXPECT_THAT(ViolatedFields(too_long.status()), ElementsAre("to"));
 
-  window.set_to("2013-01-01");  // 366 days: allowed
+  window.set_to("2013-01-01");  // both ends included: 367 days
+  EXPECT_THAT(timeline.QueryWindow(window),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("spans 367 days")));
+  window.set_to("2012-12-31");  // 366 days: allowed
   EXPECT_THAT(timeline.QueryWindow(window), IsOk());
 
   tv1::QueryWindowRequest unbounded;
@@ -165,7 +169,7 @@ TEST_F(LimitsTest, TimelineWindowsLongerThanTheMaxAreInvalid) {
   tv1::CountActiveRequest count;
   count.set_bucket(tv1::BUCKET_MONTH);
   count.set_from("2010-01-01");
-  count.set_to("2020-01-01");
+  count.set_to("2019-12-31");
   EXPECT_THAT(timeline.CountActive(count),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("at most 366 days")));
