@@ -119,10 +119,26 @@ const std::map<std::string, CommandSpec>& Commands() {
         "  --valid-bounds=1100,1200,1450,1500 started between 1100 and 1200 "
         "and\n"
         "  ended (its last day) between 1450 and 1500.",
-        {"kind", "label", "alias", "lifespan", "lifespan-bounds",
-         "lifespan-source", "description", "attr", "subject", "predicate",
-         "valid", "valid-bounds", "object", "text", "integer", "decimal",
-         "quantity", "source", "qualifier", "id"},
+        {"kind",
+         "label",
+         "alias",
+         "lifespan",
+         "lifespan-bounds",
+         "lifespan-source",
+         "description",
+         "attr",
+         "subject",
+         "predicate",
+         "valid",
+         "valid-bounds",
+         "object",
+         "text",
+         "integer",
+         "decimal",
+         "quantity",
+         "source",
+         "qualifier",
+         "id"},
         {}}},
       {"import",
        {"annals import PATH... [--keep-going] [--dry-run]\n"
@@ -307,7 +323,8 @@ std::string ExtentText(const annals::type::v1::Extent& extent) {
     if (!earliest.empty() && earliest == latest) return earliest;
     return absl::StrCat(bound(earliest), "..", bound(latest));
   };
-  return absl::StrCat("start ", side(dates.earliest_start(), dates.latest_start()),
+  return absl::StrCat("start ",
+                      side(dates.earliest_start(), dates.latest_start()),
                       ", end ", side(dates.earliest_end(), dates.latest_end()));
 }
 
@@ -646,9 +663,9 @@ class Tool {
       if (args.Has("lifespan"))
         entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
       if (args.Has("lifespan-bounds")) {
-        absl::Status s = SetBoundDates("lifespan-bounds",
-                                       args.Get("lifespan-bounds"),
-                                       entity->mutable_lifespan());
+        absl::Status s =
+            SetBoundDates("lifespan-bounds", args.Get("lifespan-bounds"),
+                          entity->mutable_lifespan());
         if (!s.ok()) return Usage(std::string(s.message()));
       }
       for (const std::string& source : args.GetAll("lifespan-source")) {
@@ -678,9 +695,8 @@ class Tool {
       if (args.Has("valid"))
         statement->mutable_valid_time()->set_edtf(args.Get("valid"));
       if (args.Has("valid-bounds")) {
-        absl::Status s =
-            SetBoundDates("valid-bounds", args.Get("valid-bounds"),
-                          statement->mutable_valid_time());
+        absl::Status s = SetBoundDates("valid-bounds", args.Get("valid-bounds"),
+                                       statement->mutable_valid_time());
         if (!s.ok()) return Usage(std::string(s.message()));
       }
       cv1::Value* object = statement->mutable_object();
@@ -1092,8 +1108,7 @@ class Tool {
       const cv1::Statement& s = item.statement();
       table.Add({CertaintyText(item.certainty()), Label(s.subject()),
                  s.predicate(), ValueText(s.object()),
-                 ExtentText(s.valid_time()),
-                 SourcesText(s)});
+                 ExtentText(s.valid_time()), SourcesText(s)});
     }
     table.Print(out_);
     return 0;
@@ -1185,8 +1200,7 @@ class Tool {
           type_name.substr(std::string("ITEM_TYPE_").size()));
       if (item.has_entity()) {
         table.Add({CertaintyText(item.certainty()), type_name,
-                   item.entity().label(),
-                   ExtentText(item.entity().lifespan()),
+                   item.entity().label(), ExtentText(item.entity().lifespan()),
                    SourcesText(item.entity().lifespan_sources())});
       } else {
         const cv1::Statement& s = item.statement();
@@ -1234,8 +1248,7 @@ class Tool {
       return 0;
     }
     out_ << args.positionals()[0] << " (" << ExtentText(result->a_extent())
-         << ") "
-         << (result->definite() ? "is " : "may be ")
+         << ") " << (result->definite() ? "is " : "may be ")
          << absl::StrJoin(result->relations(), " or ") << " "
          << args.positionals()[1] << " (" << ExtentText(result->b_extent())
          << ")\n";
@@ -1379,7 +1392,8 @@ class Tool {
                                 temporal::kMinYear, " to ", temporal::kMaxYear,
                                 " (0 is 1 BC)"));
     }
-    if (args.Has("from-year")) options.first_year = static_cast<int>(*from_year);
+    if (args.Has("from-year"))
+      options.first_year = static_cast<int>(*from_year);
     if (args.Has("to-year")) options.last_year = static_cast<int>(*to_year);
     std::string svg = RenderSvg(lanes, options);
     std::ofstream(args.Get("o")) << svg;
