@@ -11,9 +11,10 @@
 //
 //   point        GetSnapshot(entities/e<i>, at=day)
 //   point_batch  BatchGetSnapshots of --batch such lookups per call
-//   stab         CountActive(BUCKET_MONTH, [day, day+1), statements): how
+//   stab         CountActive(BUCKET_MONTH, from=to=day, statements): how
 //                many statements hold on a day
-//   window       QueryWindow([day, day+30), statements, page_size=100)
+//   window       QueryWindow(from=day, to=day+29, statements,
+//                page_size=100): 30 days, both ends included
 //   history      ListHistory(entities/e<i>, page_size=1000)
 //   ping         grpc.health.v1.Health/Check: the gRPC round-trip floor
 //
@@ -150,8 +151,9 @@ class Caller {
         const temporal::Day day = parameters_.Day();
         tv1::CountActiveRequest request;
         request.set_bucket(tv1::BUCKET_MONTH);
+        // A window of one day: `to` is its last day, included.
         request.set_from(temporal::FormatDay(day));
-        request.set_to(temporal::FormatDay(day + 1));
+        request.set_to(temporal::FormatDay(day));
         request.set_item_type(tv1::ITEM_TYPE_STATEMENT);
         absl::StatusOr<tv1::CountActiveResponse> response =
             client_.CountActive(std::move(request));
@@ -168,8 +170,10 @@ class Caller {
       case Workload::kWindow: {
         const temporal::Day day = parameters_.Day();
         tv1::QueryWindowRequest request;
+        // 30 days, as PostgreSQL's daterange(day, day + 30) in window.sql:
+        // `to` is the last day, included.
         request.set_from(temporal::FormatDay(day));
-        request.set_to(temporal::FormatDay(day + 30));
+        request.set_to(temporal::FormatDay(day + 29));
         request.set_item_type(tv1::ITEM_TYPE_STATEMENT);
         request.set_page_size(100);
         absl::StatusOr<tv1::QueryWindowResponse> response =
