@@ -155,7 +155,7 @@ class World {
       request.set_bucket(tv1::BUCKET_MONTH);
       request.set_item_type(tv1::ITEM_TYPE_STATEMENT);
       request.set_from(temporal::FormatDay(day(i)));
-      request.set_to(temporal::FormatDay(day(i) + 1));
+      request.set_to(temporal::FormatDay(day(i)));  // one day
       auto counts = state_.CountActive(request);
       if (!counts.ok() ||
           counts->buckets(0).definite() + counts->buckets(0).possible() !=
@@ -215,7 +215,7 @@ void StabIndex(benchmark::State& state) {
   for (auto _ : state) {
     const Day day = world.day(i++);
     request.set_from(temporal::FormatDay(day));
-    request.set_to(temporal::FormatDay(day + 1));
+    request.set_to(temporal::FormatDay(day));  // one day, included
     auto counts = world.state().CountActive(request);
     if (!counts.ok()) {
       state.SkipWithError("CountActive failed");
@@ -267,7 +267,7 @@ void WindowIndex(benchmark::State& state) {
   for (auto _ : state) {
     const Day day = world.day(i++);
     request.set_from(temporal::FormatDay(day));
-    request.set_to(temporal::FormatDay(day + 30));
+    request.set_to(temporal::FormatDay(day + 29));  // 30 days
     auto page = world.state().QueryWindow(request);
     if (!page.ok()) {
       state.SkipWithError("QueryWindow failed");
