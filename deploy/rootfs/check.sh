@@ -230,7 +230,10 @@ $(grep "not found" <<<"$output")"
     eventually "catalog not SERVING" "${as_annals[@]}" annals "$catalog" health catalog
     eventually "timeline not SERVING" "${as_annals[@]}" annals "$timeline" health timeline
   else
-    # Until the CLI has a health command: a call that must succeed.
+    # Until the CLI has a health command: a call that must succeed. Only a
+    # CLI older than `annals health` gets here, and its timeline read `to`
+    # as the day after the window (and refused to = from); this window is
+    # valid either way (2000-01-01 then, 2000-01-01 through 2000-01-02 now).
     log "health: this annals has no health command; checking with calls"
     eventually "catalog does not answer" \
       "${as_annals[@]}" annals "$catalog" --json list entities --limit=1
