@@ -46,6 +46,21 @@ int YearOf(Day day) {
   return static_cast<int>(temporal::CivilFromDay(day).year());
 }
 
+// The fewest pixels between two year labels ("-12000" at 10 px).
+constexpr int kMinLabelSpacing = 48;
+
+// Years between labelled ticks over `years` years drawn `width` pixels wide:
+// the smallest of 1, 2, 5, 10, 20, 50, ... that keeps labels
+// kMinLabelSpacing apart.
+int64_t YearStep(int64_t years, int width) {
+  const int64_t max_labels = std::max(1, width / kMinLabelSpacing);
+  for (int64_t base = 1;; base *= 10) {
+    for (int64_t multiple : {1, 2, 5}) {
+      if (years <= max_labels * base * multiple) return base * multiple;
+    }
+  }
+}
+
 class Scale {
  public:
   Scale(Day first, Day last, int x0, int x1)
@@ -194,22 +209,30 @@ std::string RenderSvg(const std::vector<TimelineLane>& lanes,
       "font-weight=\"bold\">%s</text>\n",
       options.width, height, Escape(options.title));
 
-  // Year axis: a tick and a label per year (every fifth when crowded).
+  // Year axis: a grid line and a label every `step` years, the step taken
+  // from 1, 2, 5, 10, 20, 50, ... so that labels stay legible (at least
+  // kMinLabelSpacing pixels apart) and the drawing stays small whatever the
+  // span (a period of the Palaeolithic spans hundreds of thousands of years).
   int axis_y = kTopMargin + kLaneHeight * static_cast<int>(lanes.size()) + 5;
-  int years = last_year - first_year + 1;
-  int step = years > 60 ? 10 : years > 25 ? 5 : 1;
+  const int64_t years = int64_t{last_year} - first_year + 1;
+  const int64_t step =
+      YearStep(years, options.width - kLeftMargin - kRightMargin);
   svg += "<g class=\"axis\">\n";
-  for (int year = first_year; year <= last_year + 1; ++year) {
-    double x = scale.X(temporal::DayFromCivil(year, 1, 1));
+  // The first multiple of `step` at or after first_year (years may be
+  // negative: astronomical, 0 is 1 BC).
+  int64_t tick = first_year / step * step;
+  if (tick < first_year) tick += step;
+  for (; tick <= last_year + 1; tick += step) {
+    double x = scale.X(temporal::DayFromCivil(static_cast<int>(tick), 1, 1));
     absl::StrAppendFormat(&svg,
                           "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
                           "stroke=\"#ddd\"/>\n",
                           x, kTopMargin - 5, x, axis_y);
-    if (year % step == 0 && year <= last_year) {
+    if (tick <= last_year) {
       absl::StrAppendFormat(&svg,
                             "<text class=\"year\" x=\"%.1f\" y=\"%d\" "
                             "font-size=\"10\" fill=\"#555\">%d</text>\n",
-                            x + 2, axis_y + 14, year);
+                            x + 2, axis_y + 14, tick);
     }
   }
   svg += "</g>\n";
