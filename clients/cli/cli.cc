@@ -55,12 +55,14 @@ Catalog commands:
 Timeline commands:
   snapshot ENTITY --at=DATE      what holds about ENTITY on DATE
   history ENTITY [--predicate=P] its statements in order, with durations
-  window --from=DATE --to=DATE   what overlaps the window
+  window --from=DATE --to=DATE   what overlaps the window (both ends included)
   relate A B                     Allen relations between two extents
   gaps SUBJECT --predicate=P --from=DATE --to=DATE
   count --bucket=year|month --from=DATE --to=DATE
   render -o FILE.svg [...]       draw a timeline as SVG (and --html=FILE.html)
   demo                           five questions about the NATO data set
+DATE is an EDTF date of any precision: --from=2017 --to=2017 is all of 2017,
+-0044-03-15 is 15 March 45 BC (astronomical years: 0000 is 1 BC).
 Operations:
   health [catalog|timeline]      SERVING or NOT_SERVING (exit 0 only when SERVING)
 
@@ -1455,11 +1457,11 @@ class Tool {
         {"Who were NMI's commanders, in order, and for how long?",
          {"history", "nmi", "--predicate=commander"}},
         {"What happened in 2017?",
-         {"window", "--from=2017-01-01", "--to=2018-01-01", "--type=event"}},
+         {"window", "--from=2017", "--to=2017", "--type=event"}},
         {"Did NTM-I end before NMI began?", {"relate", "ntm-i", "nmi"}},
         {"When did NMI have no commander on record, from its launch to 2020?",
          {"gaps", "nmi", "--predicate=commander", "--from=2018-07-01",
-          "--to=2020-01-01"}},
+          "--to=2019-12-31"}},
     };
     int failures = 0;
     int n = 0;
