@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "services/catalog/storage/keys.h"
 #include "services/catalog/storage/rocksdb_storage.h"
 #include "services/common/status/errors.h"
 #include "tests/testing/status_matchers.h"
@@ -186,6 +187,64 @@ TEST_F(CatalogTest, LifespanIsStoredInCanonicalEdtfWithBounds) {
   EXPECT_EQ(entity.lifespan().bounds().latest_last_day(), "2011-12-31");
   // The day after, for clients written before the last days.
   EXPECT_EQ(entity.lifespan().bounds().earliest_end(), "2012-01-01");
+}
+
+// What the previous version wrote: the transition-day reading of A/B, in
+// bounds without last days. Rewrites the stored entity and its change.
+void StoreOldReadingBounds(const std::string& path, const std::string& id) {
+  auto storage = OpenRocksDbStorage(path);
+  ASSERT_OK(storage);
+  auto bytes = (*storage)->Get(Space::kEntities, id);
+  ASSERT_OK(bytes);
+  ASSERT_TRUE(bytes->has_value());
+  v1::Entity entity;
+  ASSERT_TRUE(entity.ParseFromString(**bytes));
+  type::v1::ExtentBounds* bounds = entity.mutable_lifespan()->mutable_bounds();
+  bounds->Clear();
+  bounds->set_earliest_start("2004-01-01");
+  bounds->set_latest_start("2004-12-31");
+  bounds->set_earliest_end("2011-12-31");  // then: the first day it no
+  bounds->set_latest_end("2011-12-31");    // longer held
+  v1::Change change;
+  change.set_sequence(entity.sequence());
+  change.set_type(v1::CHANGE_TYPE_CREATED);
+  *change.mutable_entity() = entity;
+  WriteSet writes;
+  writes.Put(Space::kEntities, id, entity.SerializeAsString());
+  writes.Put(Space::kChanges, keys::EncodeSequence(entity.sequence()),
+             change.SerializeAsString());
+  ASSERT_OK((*storage)->Write(writes));
+  ASSERT_OK((*storage)->Close());
+}
+
+TEST_F(CatalogTest, ACatalogWrittenUnderTheOldReadingAnswersWithTheNewOne) {
+  v1::CreateEntityRequest request = Parse<v1::CreateEntityRequest>(
+      "entity_id: 'ntm-i' entity { kind: 'mission' label: 'NTM-I' "
+      "lifespan { edtf: '2004/2011-12-31' } }");
+  ASSERT_OK(catalog_->CreateEntity(request));
+  catalog_.reset();
+  StoreOldReadingBounds(dir_.path(), "ntm-i");
+  Reopen();
+
+  ASSERT_OK_AND_ASSIGN(v1::Entity entity, Get("ntm-i"));
+  EXPECT_EQ(entity.lifespan().edtf(), "2004/2011-12-31");
+  EXPECT_EQ(entity.lifespan().bounds().latest_last_day(), "2011-12-31");
+  EXPECT_EQ(entity.lifespan().bounds().earliest_end(), "2012-01-01");
+  // The change feed, which a rebuilding timeline reads, too.
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::Change> changes,
+                       catalog_->ReadChanges(0, 10, 1 << 20));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].entity().lifespan().bounds().latest_last_day(),
+            "2011-12-31");
+  // Re-importing the same data changes nothing: the fresh bounds equal
+  // those of the import.
+  v1::ImportRecordsRequest import;
+  *import.add_records()->mutable_entity() = request.entity();
+  import.mutable_records(0)->mutable_entity()->set_name("entities/ntm-i");
+  ASSERT_OK_AND_ASSIGN(v1::ImportRecordsResponse imported,
+                       catalog_->ImportBatch(import));
+  EXPECT_EQ(imported.unchanged(), 1);
+  EXPECT_EQ(catalog_->head_sequence(), 1);
 }
 
 TEST_F(CatalogTest, LifespanSourcesAreStoredInFullFormAndInTheChangeFeed) {
