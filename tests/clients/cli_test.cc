@@ -21,6 +21,7 @@ namespace annals::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 
 struct Result {
@@ -262,6 +263,22 @@ TEST_F(CliTest, HistoryPrintsTheSevenCommandersInOrder) {
   // From some day of November 2018 through 26 November 2019: at least from
   // the 30th (362 days), at most from the 1st (391).
   EXPECT_THAT(LineWith(result.out, "Dany Fortin"), HasSubstr(" 362–391 days"));
+}
+
+TEST_F(CliTest, GapsGiveTheirLastDay) {
+  ImportOnce();
+  // The README's command: July through December 2018, both ends included.
+  Result result = Annals({"gaps", "nmi", "--predicate=commander",
+                          "--from=2018-07-01", "--to=2018-12-31"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::vector<std::string> lines =
+      absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << result.out;
+  EXPECT_THAT(lines[0], HasSubstr("TO (last day)"));
+  // No commander before November; Fortin took over on some day of November
+  // 2018, the 30th at the latest, so the 29th is the last possible gap day.
+  EXPECT_THAT(lines[1], MatchesRegex("DEFINITE +2018-07-01 +2018-10-31 *"));
+  EXPECT_THAT(lines[2], MatchesRegex("POSSIBLE +2018-11-01 +2018-11-29 *"));
 }
 
 TEST_F(CliTest, SnapshotNamesLollesgaardOnFirstJune2021) {
