@@ -1182,6 +1182,42 @@ TEST_F(ValidTimeEndToEndTest, CountByYearRunsFromMinusOneThroughZeroToOne) {
                           std::make_tuple("0001-01-01", "0001-12-31", 0, 1)));
 }
 
+TEST_F(ValidTimeEndToEndTest, MonthsOf44BcIncludeALeapFebruaryAndTheIdes) {
+  tv1::CountActiveRequest request;
+  request.set_bucket(tv1::BUCKET_MONTH);
+  request.set_from("-0044-02");
+  request.set_to("-0044-04");
+  request.set_item_type(tv1::ITEM_TYPE_LIFESPAN);
+  request.set_entity("caesar");
+  ASSERT_OK_AND_ASSIGN(tv1::CountActiveResponse counts,
+                       timeline_->CountActive(request));
+  std::vector<std::tuple<std::string, std::string, int64_t, int64_t>> got;
+  for (const tv1::BucketCount& bucket : counts.buckets()) {
+    got.emplace_back(bucket.range().from(), bucket.range().to(),
+                     bucket.definite(), bucket.possible());
+  }
+  // -0044 (45 BC) is a leap year; the lifespan's last day is 15 March.
+  EXPECT_THAT(got,
+              ElementsAre(std::make_tuple("-0044-02-01", "-0044-02-29", 1, 0),
+                          std::make_tuple("-0044-03-01", "-0044-03-31", 1, 0),
+                          std::make_tuple("-0044-04-01", "-0044-04-30", 0, 0)));
+}
+
+TEST_F(ValidTimeEndToEndTest, DurationsBeforeChristCountTheLastDay) {
+  tv1::ListHistoryRequest request;
+  request.set_entity("caesar");
+  request.set_predicate("dictator");
+  ASSERT_OK_AND_ASSIGN(tv1::ListHistoryResponse history,
+                       timeline_->ListHistory(request));
+  ASSERT_EQ(history.entries_size(), 1);
+  // -0049/-0044-03-15. From -0049-01-01 to -0044-01-01 are five years, one
+  // of them leap (-0048): 1826 days; then 31 + 29 + 14 to the Ides: 1900.
+  // With both ends included, at most 1901 days; starting on -0049-12-31
+  // (day 364 of a common year), at least 1900 - 364 + 1 = 1537.
+  EXPECT_EQ(history.entries(0).duration().min_days(), 1537);
+  EXPECT_EQ(history.entries(0).duration().max_days(), 1901);
+}
+
 // --- Unknown start, still open
 // ----------------------------------------------------
 
@@ -1366,6 +1402,22 @@ TEST_F(AnnalsCliEndToEndTest, SnapshotOnTheIdesOfMarchShowsTheLastDayHolding) {
   EXPECT_THAT(LineWith(result.out, "in_rome"), HasSubstr("POSSIBLE"));
   EXPECT_THAT(result.out, Not(HasSubstr("consul")));
   EXPECT_THAT(result.out, Not(HasSubstr("funeral")));
+}
+
+TEST_F(AnnalsCliEndToEndTest, CountByYearPrintsYearZeroBetweenMinusOneAndOne) {
+  CommandResult result = Annals(
+      {"count", "--bucket=year", "--from=-0001", "--to=0001", "--kind=coin"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::vector<std::vector<std::string>> rows;
+  for (absl::string_view line :
+       absl::StrSplit(result.out, '\n', absl::SkipEmpty())) {
+    rows.push_back(absl::StrSplit(line, ' ', absl::SkipEmpty()));
+  }
+  using Row = std::vector<std::string>;
+  EXPECT_THAT(rows, ElementsAre(Row{"FROM", "TO", "DEFINITE", "POSSIBLE"},
+                                Row{"-0001-01-01", "-0001-12-31", "2", "0"},
+                                Row{"0000-01-01", "0000-12-31", "3", "1"},
+                                Row{"0001-01-01", "0001-12-31", "0", "1"}));
 }
 
 }  // namespace
