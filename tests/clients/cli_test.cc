@@ -498,6 +498,33 @@ TEST(RenderTest, ImpreciseBoundsFadeAndExactOnesDoNot) {
   EXPECT_THAT(svg, Not(HasSubstr(">2018</text>")));
 }
 
+TEST(RenderTest, YearsBeforeChristAreOnTheAxisWithLegibleSpacing) {
+  auto extent = [](const char* edtf) { return *temporal::Extent::Parse(edtf); };
+  std::vector<TimelineLane> lanes = {
+      {"Roman Republic", {{"", extent("-0508~/-0026~"), "-0508~/-0026~"}}},
+      {"Augustus", {{"", extent("-0062-09-23/0014-08-19"), ""}}},
+  };
+  std::string svg = RenderSvg(lanes, {});
+  // 525 years in 960 pixels: a label every 50 years, year 0 (1 BC) included.
+  EXPECT_THAT(svg, HasSubstr(">-500</text>"));
+  EXPECT_THAT(svg, HasSubstr(">-50</text>"));
+  EXPECT_THAT(svg, HasSubstr(">0</text>"));
+  EXPECT_THAT(svg, Not(HasSubstr(">-490</text>")));
+  EXPECT_LE(Count(svg, "class=\"year\""), 20);
+}
+
+TEST(RenderTest, AxisOverHundredsOfMillenniaStaysSmall) {
+  std::vector<TimelineLane> lanes = {
+      {"Lower Palaeolithic",
+       {{"", *temporal::Extent::Parse("Y-300000/Y-10000"),
+         "Y-300000/Y-10000"}}}};
+  std::string svg = RenderSvg(lanes, {});
+  // One grid line per labelled tick, not one per year.
+  EXPECT_LE(Count(svg, "<line"), 25);
+  EXPECT_LT(svg.size(), 20000u);
+  EXPECT_THAT(svg, HasSubstr(">-300000</text>"));
+}
+
 TEST(RenderTest, TextIsEscaped) {
   std::vector<TimelineLane> lanes = {
       {"<lane & co>",
