@@ -330,14 +330,39 @@ std::string ExtentText(const annals::type::v1::Extent& extent) {
                       ", end ", side(dates.earliest_end(), dates.latest_end()));
 }
 
+// The days an extent's bounds allow: "first day 2004-01-01..2004-12-31,
+// last day 2011-12-31"; an unbounded side is -∞ or ∞.
+std::string BoundsText(const annals::type::v1::ExtentBounds& bounds) {
+  auto range = [](const std::string& earliest, const std::string& latest,
+                  const char* unbounded) {
+    const std::string from = earliest.empty() ? unbounded : earliest;
+    const std::string to = latest.empty() ? unbounded : latest;
+    return from == to ? from : absl::StrCat(from, "..", to);
+  };
+  return absl::StrCat(
+      "first day ", range(bounds.earliest_start(), bounds.latest_start(), "-∞"),
+      ", last day ",
+      range(bounds.earliest_last_day(), bounds.latest_last_day(), "∞"),
+      bounds.uncertain() ? " (uncertain)" : "");
+}
+
+// An Allen relation as a verb phrase: "meets", "is before", "is met by".
+std::string RelationPhrase(absl::string_view relation) {
+  static const auto* kVerbs = new std::set<std::string>{
+      "meets", "overlaps", "starts", "finishes", "equals", "contains"};
+  std::string phrase(relation);
+  std::replace(phrase.begin(), phrase.end(), '_', ' ');
+  return kVerbs->contains(phrase) ? phrase : absl::StrCat("is ", phrase);
+}
+
 std::string DurationText(const tv1::DurationRange& duration) {
   auto side = [](bool has, int32_t days) {
     return has ? absl::StrCat(days) : std::string("∞");
   };
   std::string min = side(duration.has_min_days(), duration.min_days());
   std::string max = side(duration.has_max_days(), duration.max_days());
-  return min == max ? absl::StrCat(min, " days")
-                    : absl::StrCat(min, "–", max, " days");
+  if (min == max) return absl::StrCat(min, min == "1" ? " day" : " days");
+  return absl::StrCat(min, "–", max, " days");
 }
 
 class Tool {
@@ -512,6 +537,9 @@ class Tool {
     }
     if (entity->has_lifespan())
       table.Add({"lifespan", ExtentText(entity->lifespan())});
+    if (entity->has_lifespan()) {
+      table.Add({"lifespan days", BoundsText(entity->lifespan().bounds())});
+    }
     if (entity->lifespan_sources_size() > 0) {
       table.Add(
           {"lifespan sources", CitationsText(entity->lifespan_sources())});
@@ -1249,11 +1277,16 @@ class Tool {
       Emit(*result);
       return 0;
     }
+    // "A overlaps B", "A is met by B"; when the imprecise dates allow more
+    // than one relation, or an extent is uncertain, "possibly" and each one.
+    std::vector<std::string> phrases;
+    for (const std::string& relation : result->relations()) {
+      phrases.push_back(RelationPhrase(relation));
+    }
     out_ << args.positionals()[0] << " (" << ExtentText(result->a_extent())
-         << ") " << (result->definite() ? "is " : "may be ")
-         << absl::StrJoin(result->relations(), " or ") << " "
-         << args.positionals()[1] << " (" << ExtentText(result->b_extent())
-         << ")\n";
+         << ") " << (result->definite() ? "" : "possibly ")
+         << absl::StrJoin(phrases, " or ") << " " << args.positionals()[1]
+         << " (" << ExtentText(result->b_extent()) << ")\n";
     return 0;
   }
 
