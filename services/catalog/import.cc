@@ -221,11 +221,7 @@ absl::StatusOr<v1::ImportRecordsResponse> Catalog::ImportBatch(
         if (it == batch_kinds.end()) {
           status = txn.CheckReference(source, field, kSourceKind);
         } else if (it->second != kSourceKind) {
-          status = FailedPreconditionError(
-              "WRONG_KIND", source,
-              absl::StrCat("is of kind \"", it->second, "\", but ", field,
-                           " must refer to an entity of kind \"", kSourceKind,
-                           "\""));
+          status = WrongKindError(source, it->second, field, kSourceKind);
         }
         if (!status.ok()) {
           *failed_field = std::move(field);

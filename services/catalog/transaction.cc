@@ -117,6 +117,15 @@ void Catalog::Transaction::SaveStatement(v1::Statement& statement,
   Put(Space::kStatements, StatementId(statement), std::move(bytes));
 }
 
+absl::Status WrongKindError(absl::string_view name, absl::string_view kind,
+                            absl::string_view field,
+                            absl::string_view required_kind) {
+  return FailedPreconditionError(
+      "WRONG_KIND", name,
+      absl::StrCat("is of kind \"", kind, "\", but ", field,
+                   " must refer to an entity of kind \"", required_kind, "\""));
+}
+
 absl::Status Catalog::Transaction::CheckReference(
     const std::string& name, absl::string_view field,
     absl::string_view required_kind) {
@@ -130,11 +139,7 @@ absl::Status Catalog::Transaction::CheckReference(
         absl::StrCat("is deleted and cannot be referred to (", field, ")"));
   }
   if (!required_kind.empty() && (*entity)->kind != required_kind) {
-    return FailedPreconditionError(
-        "WRONG_KIND", name,
-        absl::StrCat("is of kind \"", (*entity)->kind, "\", but ", field,
-                     " must refer to an entity of kind \"", required_kind,
-                     "\""));
+    return WrongKindError(name, (*entity)->kind, field, required_kind);
   }
   return absl::OkStatus();
 }

@@ -26,6 +26,12 @@ namespace annals::catalog {
 //
 // Thread safety: none; one thread uses a transaction. `storage` and `group`
 // must outlive it and not change while it runs.
+// FAILED_PRECONDITION "WRONG_KIND": entity `name`, of kind `kind`, is
+// referred to by `field`, which needs an entity of `required_kind`.
+absl::Status WrongKindError(absl::string_view name, absl::string_view kind,
+                            absl::string_view field,
+                            absl::string_view required_kind);
+
 class Catalog::Transaction {
  public:
   Transaction(const Storage& storage, int64_t last_sequence, absl::Time now,
