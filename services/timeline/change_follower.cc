@@ -54,7 +54,10 @@ void ChangeFollower::Log(absl::string_view line) const {
 void ChangeFollower::Run() {
   absl::BitGen random;
   absl::Duration backoff = options_.initial_backoff;
-  bool quiet = false;  // failures after the first of a series are not logged
+  // Failures after the first of a series are not logged, unless their
+  // reason changes.
+  bool quiet = false;
+  std::string last_logged;
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -67,6 +70,7 @@ void ChangeFollower::Run() {
                                last_applied_->sequence() == applied
                            ? applied
                            : 0;
+    const absl::Time opened = absl::Now();
     absl::StatusOr<std::unique_ptr<ChangeStream>> stream =
         source_->Watch(verify_sequence_ > 0 ? applied - 1 : applied);
     absl::Status ended;
@@ -98,16 +102,28 @@ void ChangeFollower::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_ || status_.stopped) return;
     }
-    if (delivered) {
+    // Only a stream that made progress resets the backoff: one that applied
+    // changes, or stayed open for `healthy_stream`. The first message alone
+    // (the catalog's head) is not progress: a catalog that answers it and
+    // then fails every time (DATA_LOSS, a change this timeline rejects)
+    // must not be asked again ten times a second.
+    const bool progressed =
+        state_->applied_sequence() > applied ||
+        (delivered && absl::Now() - opened >= options_.healthy_stream);
+    if (progressed) {
       backoff = options_.initial_backoff;
       quiet = false;
     }
-    if (!quiet) {
+    const std::string reason = ended.ToString();
+    if (!quiet || reason != last_logged) {
       Log(absl::StrCat("catalog change feed ", delivered ? "ended" : "failed",
                        " at applied sequence ", state_->applied_sequence(),
-                       ": ", ended.ToString(), "; reconnecting (still ",
-                       "answering from the sequence applied)"));
-      quiet = !delivered;
+                       ": ", reason, "; reconnecting in about ",
+                       absl::FormatDuration(absl::Trunc(
+                           backoff, absl::Milliseconds(1))),
+                       " (still answering from the sequence applied)"));
+      quiet = !progressed;
+      last_logged = reason;
     }
     const absl::Duration wait = backoff * absl::Uniform(random, 0.8, 1.2);
     backoff = std::min(backoff * 2, options_.max_backoff);

@@ -48,10 +48,15 @@ namespace annals::timeline {
 
 struct ChangeFollowerOptions {
   // Wait before the first reconnect; doubled (with +-20% jitter) after each
-  // failed attempt up to `max_backoff`, and reset by a stream that
-  // delivered messages. Default: 100 ms and 2 s.
+  // attempt that made no progress, up to `max_backoff`, and reset by a
+  // stream that made progress: it applied at least one change, or stayed
+  // open for `healthy_stream`. A stream that delivers only its first
+  // message (the catalog's head) and then fails is no progress, so a
+  // catalog that keeps failing that way is retried ever more slowly.
+  // Default: 100 ms, 2 s and 10 s.
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(2);
+  absl::Duration healthy_stream = absl::Seconds(10);
   // Where log lines go. Default: stderr, prefixed "annals-timeline: ".
   std::function<void(absl::string_view)> log;
   // Called with true once caught up, with false when the follower stops on

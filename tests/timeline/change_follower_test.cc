@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -61,10 +62,11 @@ class ChangeFollowerTest : public ::testing::Test {
     ++statements_;
   }
 
-  void StartFollower() {
+  void StartFollower(absl::Duration initial_backoff = absl::Milliseconds(1),
+                     absl::Duration max_backoff = absl::Milliseconds(20)) {
     ChangeFollowerOptions options;
-    options.initial_backoff = absl::Milliseconds(1);
-    options.max_backoff = absl::Milliseconds(20);
+    options.initial_backoff = initial_backoff;
+    options.max_backoff = max_backoff;
     options.log = [this](absl::string_view line) {
       absl::MutexLock lock(&mu_);
       log_.emplace_back(line);
@@ -193,6 +195,81 @@ TEST_F(ChangeFollowerTest, CatalogWithAShorterHistoryStopsFollowing) {
   EXPECT_THAT(follower_->status().stopped_reason,
               HasSubstr("head_sequence is 4"));
   EXPECT_EQ(state_.applied_sequence(), 10);
+}
+
+// Waits until the source has seen `count` Watch calls; returns the gaps
+// between consecutive calls.
+std::vector<absl::Duration> GapsAfterWatches(const FakeChangeSource& source,
+                                             size_t count) {
+  const absl::Time deadline = Deadline();
+  while (source.watch_times().size() < count && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  const std::vector<absl::Time> times = source.watch_times();
+  std::vector<absl::Duration> gaps;
+  for (size_t i = 1; i < times.size() && i < count; ++i) {
+    gaps.push_back(times[i] - times[i - 1]);
+  }
+  return gaps;
+}
+
+TEST_F(ChangeFollowerTest, FailingAfterTheHeadIsRetriedWithGrowingDelays) {
+  // Every stream announces the head, then fails: no change is ever applied.
+  source_.FailAfterFirst(absl::DataLossError("corrupt change at sequence 1"));
+  const absl::Duration initial = absl::Milliseconds(20);
+  const absl::Duration cap = absl::Milliseconds(160);
+  StartFollower(initial, cap);
+  // Waits of 20, 40, 80, 160, 160, 160 ms (each +-20%).
+  const std::vector<absl::Duration> gaps = GapsAfterWatches(source_, 7);
+  ASSERT_EQ(gaps.size(), 6u);
+  EXPECT_EQ(state_.applied_sequence(), 0);
+  EXPECT_FALSE(follower_->status().caught_up);
+  for (size_t i = 0; i < gaps.size(); ++i) {
+    const absl::Duration expected = std::min(initial * (1 << i), cap);
+    EXPECT_GE(gaps[i], expected * 0.8) << "wait " << i;
+    // Above only by scheduling delays on a busy machine.
+    EXPECT_LE(gaps[i], expected * 1.2 + absl::Milliseconds(500))
+        << "wait " << i;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    int failures = 0;
+    for (const std::string& line : log_) {
+      if (absl::StrContains(line, "DATA_LOSS")) ++failures;
+    }
+    EXPECT_EQ(failures, 1) << "the same failure is logged once per series";
+  }
+  // Once the feed works again, the follower catches up.
+  source_.FailAfterFirst(absl::OkStatus());
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  EXPECT_EQ(HistoryLength(), 9);
+}
+
+TEST_F(ChangeFollowerTest, AStreamThatAppliedChangesResetsTheBackoff) {
+  const absl::Duration initial = absl::Milliseconds(20);
+  StartFollower(initial, absl::Seconds(5));
+  ASSERT_TRUE(follower_->AwaitCaughtUp(Deadline()));
+  // Failures without progress: the waits grow to 20, 40, 80 ms...
+  source_.FailAfterFirst(absl::DataLossError("corrupt"));
+  source_.EndStreams();
+  GapsAfterWatches(source_, 5);
+  // ...then a stream that applies a change and ends: the next wait is the
+  // initial one again.
+  source_.FailAfterFirst(absl::OkStatus());
+  AppendStatement();
+  const absl::Time deadline = Deadline();
+  while (state_.applied_sequence() < 11 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(state_.applied_sequence(), 11);
+  // Without the reset the next wait would be 640 ms (+-20%).
+  const size_t before = source_.watch_times().size();
+  const absl::Time ended = absl::Now();
+  source_.EndStreams();
+  GapsAfterWatches(source_, before + 1);
+  ASSERT_GT(source_.watch_times().size(), before);
+  EXPECT_LT(source_.watch_times()[before] - ended, absl::Milliseconds(400))
+      << "the backoff was not reset by a stream that applied a change";
 }
 
 TEST_F(ChangeFollowerTest, StopEndsABlockedStream) {

@@ -13,6 +13,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/timeline/change_source.h"
 
 namespace annals::testing {
@@ -58,6 +60,20 @@ class FakeChangeSource final : public timeline::ChangeSource {
     held_ = hold;
   }
 
+  // While `status` is not OK, streams deliver their first message (the
+  // head) and then end with `status`, as a catalog whose feed fails on
+  // every read does. OK: normal streams again.
+  void FailAfterFirst(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    fail_after_first_ = std::move(status);
+  }
+
+  // When each Watch call came, in order.
+  std::vector<absl::Time> watch_times() const {
+    absl::MutexLock lock(&mu_);
+    return watch_times_;
+  }
+
   // Every after_sequence that Watch was called with, in order.
   std::vector<int64_t> watch_calls() const {
     absl::MutexLock lock(&mu_);
@@ -75,22 +91,31 @@ class FakeChangeSource final : public timeline::ChangeSource {
       int64_t after_sequence) override {
     absl::MutexLock lock(&mu_);
     watch_calls_.push_back(after_sequence);
+    watch_times_.push_back(absl::Now());
     int64_t from = after_sequence;
     if (resend_after_ > 0) from = std::min(from, resend_after_);
     return std::unique_ptr<timeline::ChangeStream>(
-        new Stream(this, from, epoch_));
+        new Stream(this, from, epoch_, fail_after_first_));
   }
 
  private:
   class Stream final : public timeline::ChangeStream {
    public:
-    Stream(FakeChangeSource* source, int64_t after, int64_t epoch)
-        : source_(source), next_after_(after), epoch_(epoch) {}
+    Stream(FakeChangeSource* source, int64_t after, int64_t epoch,
+           absl::Status fail_after_first)
+        : source_(source),
+          next_after_(after),
+          epoch_(epoch),
+          fail_after_first_(std::move(fail_after_first)) {}
 
     bool Read(catalog::v1::WatchChangesResponse* message) override {
       message->Clear();
       FakeChangeSource& s = *source_;
       absl::MutexLock lock(&s.mu_);
+      if (!first_ && !fail_after_first_.ok()) {
+        end_ = fail_after_first_;
+        return false;
+      }
       auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu_) {
         return cancelled_ || s.epoch_ != epoch_ || first_ ||
                (!s.held_ && static_cast<int64_t>(s.log_.size()) > next_after_);
@@ -128,6 +153,7 @@ class FakeChangeSource final : public timeline::ChangeSource {
     FakeChangeSource* const source_;
     int64_t next_after_;
     const int64_t epoch_;
+    const absl::Status fail_after_first_;
     bool first_ = true;
     bool cancelled_ = false;  // guarded by source_->mu_
     absl::Status end_;
@@ -140,6 +166,8 @@ class FakeChangeSource final : public timeline::ChangeSource {
   bool held_ ABSL_GUARDED_BY(mu_) = false;
   int64_t resend_after_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<int64_t> watch_calls_ ABSL_GUARDED_BY(mu_);
+  std::vector<absl::Time> watch_times_ ABSL_GUARDED_BY(mu_);
+  absl::Status fail_after_first_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace annals::testing
