@@ -98,6 +98,14 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // Timelines send HTTP/2 keepalive pings on their change-feed connections
+  // to notice a catalog that stops answering (--feed_stall_timeout, down to
+  // a ping a second). Accept them, with or without a call open, instead of
+  // gRPC's default of one ping per 5 minutes, beyond which the connection
+  // is closed with "too_many_pings".
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 500);
   builder.RegisterService(server->authorized_service_.get());
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>

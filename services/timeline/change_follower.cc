@@ -116,12 +116,12 @@ void ChangeFollower::Run() {
     }
     const std::string reason = ended.ToString();
     if (!quiet || reason != last_logged) {
-      Log(absl::StrCat("catalog change feed ", delivered ? "ended" : "failed",
-                       " at applied sequence ", state_->applied_sequence(),
-                       ": ", reason, "; reconnecting in about ",
-                       absl::FormatDuration(absl::Trunc(
-                           backoff, absl::Milliseconds(1))),
-                       " (still answering from the sequence applied)"));
+      Log(absl::StrCat(
+          "catalog change feed ", delivered ? "ended" : "failed",
+          " at applied sequence ", state_->applied_sequence(), ": ", reason,
+          "; reconnecting in about ",
+          absl::FormatDuration(absl::Trunc(backoff, absl::Milliseconds(1))),
+          " (still answering from the sequence applied)"));
       quiet = !progressed;
       last_logged = reason;
     }
@@ -216,6 +216,9 @@ bool ChangeFollower::Admit(const catalog::v1::WatchChangesResponse& first) {
     return false;
   }
   state_->SetCatalogId(first.catalog_id());
+  // Until the first catch-up, the state refuses queries; it opens them
+  // itself once it has applied this head (no effect after).
+  state_->SetCatchUpTarget(first.head_sequence());
   Log(absl::StrCat("following catalog ", first.catalog_id(), " from sequence ",
                    applied, " (catalog head ", first.head_sequence(), ")"));
   return true;

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,9 +13,20 @@ namespace annals::timeline {
 namespace {
 
 std::shared_ptr<grpc::Channel> MakeChannel(
-    const std::string& target,
-    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+    const std::string& target, const CatalogConnection& connection) {
+  const std::shared_ptr<grpc::ChannelCredentials>& credentials =
+      connection.credentials;
   grpc::ChannelArguments args;
+  // Keepalive (see CatalogConnection::stall_timeout): a ping every quarter
+  // of the stall timeout, answered within half of it, even between streams
+  // and however many pings go without data.
+  const int64_t stall_ms = absl::ToInt64Milliseconds(connection.stall_timeout);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(std::max<int64_t>(stall_ms / 4, 1000)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(std::max<int64_t>(stall_ms / 2, 1000)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // A catalog that restarts should be found again within a couple of
   // seconds, not gRPC's default of up to two minutes.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
@@ -61,7 +73,7 @@ GrpcChangeSource::GrpcChangeSource(absl::string_view target,
                                    CatalogConnection connection)
     : connection_(std::move(connection)),
       target_(target),
-      channel_(MakeChannel(target_, connection_.credentials)) {}
+      channel_(MakeChannel(target_, connection_)) {}
 
 absl::StatusOr<std::unique_ptr<ChangeStream>> GrpcChangeSource::Watch(
     int64_t after_sequence) {
@@ -78,7 +90,7 @@ void GrpcChangeSource::SetTarget(absl::string_view target) {
   absl::MutexLock lock(&mu_);
   if (target == target_) return;
   target_ = std::string(target);
-  channel_ = MakeChannel(target_, connection_.credentials);
+  channel_ = MakeChannel(target_, connection_);
 }
 
 std::string GrpcChangeSource::target() const {

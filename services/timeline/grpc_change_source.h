@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "services/timeline/change_source.h"
 
 namespace grpc {
@@ -32,6 +33,14 @@ struct CatalogConnection {
   // Sent as "authorization: Bearer <token>" on every stream when not empty
   // (for a catalog that requires it for reads). Default: empty.
   std::string token;
+  // How long the catalog may leave the feed's connection unanswered before
+  // the timeline gives up on it: HTTP/2 keepalive pings go out every
+  // quarter of it, with or without a stream open, and one unanswered for
+  // half of it closes the connection, which ends the stream (UNAVAILABLE)
+  // and so marks the timeline out of sync. A frozen or unreachable catalog
+  // (SIGSTOP, a dead host, a dropped route) is noticed within this time.
+  // At least 4 s (the catalog accepts a ping every 500 ms). Default: 20 s.
+  absl::Duration stall_timeout = absl::Seconds(20);
 };
 
 class GrpcChangeSource final : public ChangeSource {

@@ -26,6 +26,11 @@ ABSL_FLAG(std::string, catalog, "127.0.0.1:7401",
           "host:port of the annals-catalog whose change feed to follow.");
 ABSL_FLAG(absl::Duration, max_wait, absl::Seconds(10),
           "Longest wait for min_sequence by a call without a deadline.");
+ABSL_FLAG(absl::Duration, feed_stall_timeout, absl::Seconds(20),
+          "How long the catalog may leave the change feed's connection "
+          "unanswered (keepalive pings) before the timeline drops it and "
+          "reports NOT_SERVING (not ready) until it has resynchronised. At "
+          "least 4s.");
 ABSL_FLAG(std::string, catalog_tls_ca, "",
           "PEM CA certificate(s) that sign the catalog's certificate. "
           "Setting it (or --catalog_tls_cert) connects to the catalog over "
@@ -80,7 +85,11 @@ int main(int argc, char** argv) {
             "--max_window_days", options.limits.max_window_days, 0, 3660000),
         options.max_wait > absl::ZeroDuration()
             ? absl::OkStatus()
-            : absl::InvalidArgumentError("--max_wait: must be positive")}) {
+            : absl::InvalidArgumentError("--max_wait: must be positive"),
+        absl::GetFlag(FLAGS_feed_stall_timeout) >= absl::Seconds(4)
+            ? absl::OkStatus()
+            : absl::InvalidArgumentError(
+                  "--feed_stall_timeout: must be at least 4s")}) {
     if (!check.ok()) annals::config::ExitWithConfigError(kProgram, check);
   }
   absl::StatusOr<annals::config::ClientConnection> connection =
@@ -95,6 +104,8 @@ int main(int argc, char** argv) {
   }
   options.catalog_connection.credentials = connection->credentials;
   options.catalog_connection.token = connection->token;
+  options.catalog_connection.stall_timeout =
+      absl::GetFlag(FLAGS_feed_stall_timeout);
   options.max_receive_message_bytes = config->max_message_bytes;
   options.security = config->security;
   std::shared_ptr<annals::logging::Logger> logger =
@@ -131,7 +142,9 @@ int main(int argc, char** argv) {
       {"catalog_tls",
        options.catalog_connection.credentials != nullptr ? "on" : "off"},
       {"catalog_token_file", absl::GetFlag(FLAGS_catalog_token_file)},
-      {"max_window_days", options.limits.max_window_days}};
+      {"max_window_days", options.limits.max_window_days},
+      {"feed_stall_timeout",
+       absl::FormatDuration(options.catalog_connection.stall_timeout)}};
   for (annals::logging::Field& field : config->Describe()) {
     started.push_back(std::move(field));
   }

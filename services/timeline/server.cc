@@ -74,6 +74,9 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
   }
   std::unique_ptr<TimelineServer> server(new TimelineServer());
   server->state_ = std::make_unique<TimelineState>(options.limits);
+  if (options.change_source == nullptr) {
+    server->state_->SetCatalogAddress(options.catalog);
+  }
   server->gate_ = std::make_unique<SequenceGate>();
   if (options.change_source != nullptr) {
     server->source_ = options.change_source;
@@ -140,8 +143,11 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
     };
   }
   SequenceGate* gate = server->gate_.get();
-  follower_options.on_applied = [gate](int64_t applied) {
-    gate->Publish(applied);
+  // Calls waiting for min_sequence also wait for the first catch-up: the
+  // gate learns nothing before it.
+  TimelineState* state = server->state_.get();
+  follower_options.on_applied = [gate, state](int64_t applied) {
+    if (state->caught_up()) gate->Publish(applied);
   };
   follower_options.on_serving = [health, service_name, gate](bool serving) {
     health->SetServingStatus("", serving);
@@ -184,7 +190,9 @@ TimelineServer::~TimelineServer() {
 }
 
 void TimelineServer::SetCatalogTarget(absl::string_view target) {
-  if (grpc_source_ != nullptr) grpc_source_->SetTarget(target);
+  if (grpc_source_ == nullptr) return;
+  grpc_source_->SetTarget(target);
+  state_->SetCatalogAddress(target);
 }
 
 absl::Status TimelineServer::Shutdown(absl::Duration grace) {

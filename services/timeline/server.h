@@ -8,7 +8,14 @@
 // underneath (see change_follower.h). While the catalog is unreachable after
 // the initial catch-up, the service name alone reports NOT_SERVING until a
 // new stream has caught up (queries still answer from what was applied, with
-// the sequence they reflect); the overall status stays SERVING.
+// the sequence they reflect); the overall status stays SERVING. A catalog
+// that stops answering without closing the connection (frozen, dead host)
+// is noticed by keepalive within CatalogConnection::stall_timeout.
+//
+// Queries. Until the initial catch-up every query fails with UNAVAILABLE
+// naming the catalog's address and the progress (TimelineState), and calls
+// with `min_sequence` wait for the catch-up as well: nothing is published
+// to the SequenceGate before it.
 #ifndef ANNALS_SERVICES_TIMELINE_SERVER_H_
 #define ANNALS_SERVICES_TIMELINE_SERVER_H_
 

@@ -16,9 +16,12 @@ namespace annals::timeline {
 // state's applied sequence.
 class TimelineService final : public v1::TimelineService::CallbackService {
  public:
-  // A call with `min_sequence` above the applied sequence waits until it is
-  // applied, until shortly before the call's deadline, or for at most
-  // `max_wait` (calls without a deadline), and then fails with UNAVAILABLE.
+  // A call with `min_sequence` above the sequence published to `gate` waits
+  // until it is published, until shortly before the call's deadline, or for
+  // at most `max_wait` (calls without a deadline), and then fails with
+  // UNAVAILABLE. (TimelineServer publishes nothing before the first
+  // catch-up, so such calls also wait for it; calls without min_sequence
+  // fail at once until then, see TimelineState.)
   TimelineService(const TimelineState* state, SequenceGate* gate,
                   absl::Duration max_wait)
       : state_(state), gate_(gate), max_wait_(max_wait) {}

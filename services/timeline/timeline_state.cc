@@ -296,10 +296,15 @@ absl::Status SequenceNotAppliedError(int64_t min_sequence, int64_t applied) {
 template <typename Changes>
 absl::Status TimelineState::ApplyAll(const Changes& changes) {
   absl::MutexLock lock(&mu_);
+  absl::Status status;
   for (const catalog::v1::Change& change : changes) {
-    if (absl::Status status = ApplyOne(change); !status.ok()) return status;
+    status = ApplyOne(change);
+    if (!status.ok()) break;
   }
-  return absl::OkStatus();
+  if (!caught_up_ && catch_up_target_ >= 0 && applied_ >= catch_up_target_) {
+    caught_up_ = true;
+  }
+  return status;
 }
 
 absl::Status TimelineState::Apply(
@@ -506,6 +511,47 @@ void TimelineState::SetStopped(absl::string_view reason) {
   if (stopped_reason_.empty()) stopped_reason_ = std::string(reason);
 }
 
+void TimelineState::SetCatalogAddress(absl::string_view address) {
+  absl::MutexLock lock(&mu_);
+  catalog_address_ = std::string(address);
+}
+
+void TimelineState::SetCatchUpTarget(int64_t head) {
+  absl::MutexLock lock(&mu_);
+  if (caught_up_) return;
+  catch_up_target_ = std::max<int64_t>(head, 0);
+  if (applied_ >= catch_up_target_) caught_up_ = true;
+}
+
+void TimelineState::MarkCaughtUp() {
+  absl::MutexLock lock(&mu_);
+  caught_up_ = true;
+}
+
+bool TimelineState::caught_up() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return caught_up_;
+}
+
+absl::Status TimelineState::NotCaughtUpError() const {
+  const std::string where =
+      catalog_address_.empty()
+          ? "its catalog"
+          : absl::StrCat("its catalog at ", catalog_address_);
+  const std::string progress =
+      catch_up_target_ < 0
+          ? absl::StrCat("it has applied sequence ", applied_,
+                         " and has not reached the catalog yet (its head is "
+                         "unknown)")
+          : absl::StrCat("it has applied sequence ", applied_, " of ",
+                         catch_up_target_);
+  return absl::UnavailableError(absl::StrCat(
+      "the timeline has not yet caught up with ", where, "; ", progress,
+      "; answers would miss what the catalog holds, so none is given until "
+      "it has caught up: retry later (its health reports SERVING once it "
+      "has)"));
+}
+
 std::string TimelineState::stopped_reason() const {
   absl::ReaderMutexLock lock(&mu_);
   return stopped_reason_;
@@ -561,8 +607,9 @@ TimelineMemory TimelineState::Memory() const {
 
 absl::StatusOr<TimelineState::RecordTime> TimelineState::ReadPoint(
     bool has_known_at, const google::protobuf::Timestamp& known_at,
-    int64_t min_sequence) const {
+    int64_t min_sequence, bool reads_catalog) const {
   if (!stopped_reason_.empty()) return absl::UnavailableError(stopped_reason_);
+  if (reads_catalog && !caught_up_) return NotCaughtUpError();
   if (min_sequence < 0) {
     return InvalidArgumentError("min_sequence", "must not be negative");
   }
@@ -1082,8 +1129,15 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
 absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
     const v1::RelateRequest& request) const {
   absl::ReaderMutexLock lock(&mu_);
+  // Two literal extents are related without the catalog: such a call
+  // answers even before the catch-up.
+  auto reads_catalog = [](const v1::ExtentReference& ref) {
+    return ref.reference_case() == v1::ExtentReference::kLifespan ||
+           ref.reference_case() == v1::ExtentReference::kStatement;
+  };
   absl::StatusOr<RecordTime> at = ReadPoint(
-      request.has_known_at(), request.known_at(), request.min_sequence());
+      request.has_known_at(), request.known_at(), request.min_sequence(),
+      reads_catalog(request.a()) || reads_catalog(request.b()));
   if (!at.ok()) return at.status();
 
   auto resolve =

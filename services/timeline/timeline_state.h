@@ -119,6 +119,28 @@ class TimelineState {
   // Empty while following.
   std::string stopped_reason() const;
 
+  // Catch-up. A new state answers no query until it has caught up with its
+  // catalog once: until then every query fails with UNAVAILABLE, saying so
+  // and how far the state has got (an empty or half-built state would
+  // otherwise answer NOT_FOUND, or empty lists, that look definite). The
+  // state is caught up once applied_sequence() reaches the head given to
+  // SetCatchUpTarget, or after MarkCaughtUp(); it then stays caught up for
+  // good (a later outage does not close it again: answers carry the
+  // sequence they reflect). The one exception is Relate between two
+  // literal EDTF extents, which reads nothing from the catalog and always
+  // answers.
+  //
+  // Names the catalog (its address) in the not-caught-up message.
+  void SetCatalogAddress(absl::string_view address);
+  // The catalog's head as its change feed announced it: caught up once
+  // applied_sequence() >= head (at once if it already is). No effect once
+  // caught up.
+  void SetCatchUpTarget(int64_t head);
+  // Caught up now, whatever was applied: for states built without a
+  // catalog (tests, benchmarks).
+  void MarkCaughtUp();
+  bool caught_up() const;
+
   // The queries of annals.timeline.v1.TimelineService; see
   // timeline_service.proto for their contracts. They do not wait: a
   // `min_sequence` above applied_sequence() fails with UNAVAILABLE (callers
@@ -216,11 +238,15 @@ class TimelineState {
   absl::StatusOr<v1::GetSnapshotResponse> SnapshotLocked(
       const v1::GetSnapshotRequest& request) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // The interpretation of a request's known_at and min_sequence.
+  // The interpretation of a request's known_at and min_sequence. Fails
+  // with UNAVAILABLE when the state has stopped, or (for a query that
+  // `reads_catalog`) when it has not caught up yet.
   absl::StatusOr<RecordTime> ReadPoint(bool has_known_at,
                                        const google::protobuf::Timestamp& at,
-                                       int64_t min_sequence) const
+                                       int64_t min_sequence,
+                                       bool reads_catalog = true) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status NotCaughtUpError() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint32_t> FindEntity(absl::string_view field,
                                       absl::string_view name,
                                       RecordTime at) const
@@ -288,6 +314,10 @@ class TimelineState {
   RecordTime last_recorded_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
   std::string catalog_id_ ABSL_GUARDED_BY(mu_);
   std::string stopped_reason_ ABSL_GUARDED_BY(mu_);
+  std::string catalog_address_ ABSL_GUARDED_BY(mu_);
+  // The head to reach for the first catch-up; -1 while unknown.
+  int64_t catch_up_target_ ABSL_GUARDED_BY(mu_) = -1;
+  bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
 
   std::vector<EntityItem> entities_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint32_t> entity_ids_ ABSL_GUARDED_BY(mu_);

@@ -135,6 +135,7 @@ class World {
       emit(std::move(change), cv1::CHANGE_TYPE_RETRACTED);
     }
     flush();
+    state_.MarkCaughtUp();  // built without a catalog: queries answer
     state_.CompactIndexes();
 
     Random random(kSeed, 77);

@@ -22,9 +22,9 @@
 //      stops for good (NOT_SERVING, overall too), every query fails with
 //      UNAVAILABLE carrying the reason, and no answer ever shows data of the
 //      new history; a restarted timeline rebuilds from it.
-//  (c) the timeline started before any catalog exists: NOT_SERVING, a query
-//      waiting for a sequence is answered once the catalog appears and the
-//      data arrives.
+//  (c) the timeline started before any catalog exists: NOT_SERVING, queries
+//      UNAVAILABLE, a query waiting for a sequence is answered once the
+//      catalog appears and the data arrives.
 #include <signal.h>
 
 #include <atomic>
@@ -533,10 +533,11 @@ TEST(OrderTest, TimelineStartedBeforeAnyCatalogServesOnceTheDataArrives) {
             HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(CheckHealth(timeline.address(), ""),
             HealthCheckResponse::NOT_SERVING);
-  // With nothing applied, a question about the data finds nothing...
+  // Not caught up: a question about the data is refused, not answered as
+  // if the catalog were empty (tests/fault/catchup_test.cc has every kind)...
   tv1::GetSnapshotResponse snapshot;
   EXPECT_EQ(SnapshotOf(*stub, "nmi", &snapshot).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+            grpc::StatusCode::UNAVAILABLE);
   // ...and one that waits for the data set's last sequence waits through
   // the catalog's absence.
   int64_t expected_head = 0;

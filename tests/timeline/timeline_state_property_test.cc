@@ -220,6 +220,7 @@ class World {
 class TimelineStatePropertyTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    state_.MarkCaughtUp();  // no catalog to catch up with: queries answer
     world_.Generate(/*entities=*/40, /*statements=*/1200, /*mutations=*/1500);
     // Apply in uneven batches, as the feed delivers them.
     const auto& changes = world_.changes();

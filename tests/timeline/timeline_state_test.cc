@@ -25,6 +25,7 @@ using ::annals::testing::NatoImport;
 using ::annals::testing::NatoStatement;
 using ::annals::testing::StatusIs;
 using ::annals::testing::TempDir;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -41,6 +42,7 @@ google::protobuf::Timestamp ToProto(absl::Time time) {
 class TimelineStateTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    state_.MarkCaughtUp();  // no catalog to catch up with: queries answer
     catalog::RocksDbOptions storage_options;
     storage_options.sync_writes = false;
     auto storage = catalog::OpenRocksDbStorage(dir_.path(), storage_options);
@@ -823,6 +825,103 @@ TEST_F(TimelineStateTest, BadInputIsRejectedNamingTheField) {
   gaps.mutable_known_at()->set_nanos(-5);
   EXPECT_THAT(ViolatedFields(state_.FindGaps(gaps).status()),
               ElementsAre("known_at"));
+}
+
+// Catch-up (issue 12): a state that has not caught up with its catalog
+// answers nothing, rather than answer as if the catalog were empty.
+
+catalog::v1::Change CatchUpEntityChange(int64_t sequence,
+                                        const std::string& id) {
+  catalog::v1::Change change;
+  change.set_sequence(sequence);
+  change.set_type(catalog::v1::CHANGE_TYPE_CREATED);
+  change.mutable_commit_time()->set_seconds(1700000000 + sequence);
+  catalog::v1::Entity* entity = change.mutable_entity();
+  entity->set_name("entities/" + id);
+  entity->set_kind("mission");
+  entity->set_label(id);
+  entity->mutable_lifespan()->set_edtf("2018/..");
+  return change;
+}
+
+// Every query kind about entity "nmi"; each status.
+std::vector<absl::Status> AskEveryKind(const TimelineState& state) {
+  std::vector<absl::Status> statuses;
+  v1::GetSnapshotRequest snapshot;
+  snapshot.set_entity("nmi");
+  snapshot.set_at("2021-06-01");
+  statuses.push_back(state.GetSnapshot(snapshot).status());
+  v1::BatchGetSnapshotsRequest batch;
+  *batch.add_requests() = snapshot;
+  statuses.push_back(state.BatchGetSnapshots(batch).status());
+  v1::ListHistoryRequest history;
+  history.set_entity("nmi");
+  statuses.push_back(state.ListHistory(history).status());
+  v1::QueryWindowRequest window;
+  window.set_from("2018");
+  window.set_to("2022");
+  statuses.push_back(state.QueryWindow(window).status());
+  v1::RelateRequest relate;
+  relate.mutable_a()->set_lifespan("nmi");
+  relate.mutable_b()->set_edtf("2020");
+  statuses.push_back(state.Relate(relate).status());
+  v1::FindGapsRequest gaps;
+  gaps.set_subject("nmi");
+  statuses.push_back(state.FindGaps(gaps).status());
+  v1::CountActiveRequest count;
+  count.set_bucket(v1::BUCKET_YEAR);
+  count.set_from("2018");
+  count.set_to("2022");
+  statuses.push_back(state.CountActive(count).status());
+  return statuses;
+}
+
+TEST(TimelineStateCatchUpTest, EveryQueryIsUnavailableUntilCaughtUp) {
+  TimelineState state;
+  state.SetCatalogAddress("127.0.0.1:7401");
+  for (const absl::Status& status : AskEveryKind(state)) {
+    EXPECT_THAT(
+        status,
+        StatusIs(absl::StatusCode::kUnavailable,
+                 AllOf(HasSubstr("has not yet caught up with its catalog at "
+                                 "127.0.0.1:7401"),
+                       HasSubstr("applied sequence 0"),
+                       HasSubstr("head is unknown"), HasSubstr("retry"))));
+  }
+  // The catalog announced head 2; one change applied is not enough.
+  state.SetCatchUpTarget(2);
+  ASSERT_OK(state.Apply({CatchUpEntityChange(1, "nmi")}));
+  EXPECT_FALSE(state.caught_up());
+  for (const absl::Status& status : AskEveryKind(state)) {
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                                 HasSubstr("applied sequence 1 of 2")));
+  }
+  ASSERT_OK(state.Apply({CatchUpEntityChange(2, "ntm-i")}));
+  EXPECT_TRUE(state.caught_up());
+  for (const absl::Status& status : AskEveryKind(state)) EXPECT_OK(status);
+}
+
+TEST(TimelineStateCatchUpTest, StaysCaughtUpAndAnEmptyCatalogCatchesUpAtOnce) {
+  TimelineState state;
+  state.SetCatchUpTarget(0);  // an empty catalog
+  EXPECT_TRUE(state.caught_up());
+  state.SetCatchUpTarget(5);  // a later stream's head: no effect
+  EXPECT_TRUE(state.caught_up());
+  v1::GetSnapshotRequest snapshot;
+  snapshot.set_entity("nmi");
+  snapshot.set_at("2021-06-01");
+  EXPECT_THAT(state.GetSnapshot(snapshot),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(TimelineStateCatchUpTest, RelatingTwoLiteralExtentsNeedsNoCatalog) {
+  TimelineState state;
+  v1::RelateRequest relate;
+  relate.mutable_a()->set_edtf("2004/2011-12-31");
+  relate.mutable_b()->set_edtf("2018-10/..");
+  ASSERT_OK_AND_ASSIGN(v1::RelateResponse response, state.Relate(relate));
+  EXPECT_THAT(response.relations(), ElementsAre("before"));
+  EXPECT_EQ(response.sequence(), 0);
 }
 
 }  // namespace
