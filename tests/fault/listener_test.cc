@@ -54,6 +54,7 @@ std::string Quote(const std::string& word) {
 Outcome RunToExit(const std::vector<std::string>& argv,
                   absl::Duration timeout = absl::Seconds(20)) {
   std::vector<std::string> words;
+  words.reserve(argv.size());
   for (const std::string& arg : argv) words.push_back(Quote(arg));
   const std::string command =
       absl::StrCat("timeout -s KILL ", absl::ToInt64Seconds(timeout), " ",

@@ -209,9 +209,10 @@ void MetricsEndpoint::Serve() {
         static_cast<int>(connections.size()) < kMetricsMaxConnections;
     polled.push_back({accepting ? listen_fd_ : -1, POLLIN, 0});
     for (const Connection& connection : connections) {
-      polled.push_back(
-          {connection.fd,
-           static_cast<short>(connection.answering ? POLLOUT : POLLIN), 0});
+      polled.push_back({connection.fd,
+                        static_cast<decltype(pollfd::events)>(
+                            connection.answering ? POLLOUT : POLLIN),
+                        0});
       next_deadline = std::min(next_deadline, connection.deadline);
     }
     int timeout_ms = -1;
@@ -238,10 +239,10 @@ void MetricsEndpoint::Serve() {
     size_t index = 2;
     for (auto it = connections.begin(); it != connections.end(); ++index) {
       Connection& connection = *it;
-      const short events =
-          index < polled.size() && polled[index].fd == connection.fd
-              ? polled[index].revents
-              : 0;
+      decltype(pollfd::revents) events = 0;
+      if (index < polled.size() && polled[index].fd == connection.fd) {
+        events = polled[index].revents;
+      }
       bool finished = false;
       if (events != 0 && !connection.answering) {
         char buffer[4096];

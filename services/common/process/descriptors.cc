@@ -118,7 +118,8 @@ void InstallAcceptGuard(std::function<void(int64_t shed)> on_shed) {
 
 int64_t ConnectionsShed() { return shed_total.load(std::memory_order_relaxed); }
 
-void ApplyDescriptorPolicy(std::shared_ptr<const logging::Logger> logger) {
+void ApplyDescriptorPolicy(
+    const std::shared_ptr<const logging::Logger>& logger) {
   absl::StatusOr<OpenFileLimit> limit = RaiseOpenFileLimit();
   if (logger != nullptr) {
     if (limit.ok()) {

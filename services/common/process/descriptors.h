@@ -56,7 +56,8 @@ int64_t ConnectionsShed();
 // warning "out of file descriptors: closed new connections at once" for
 // the first connections shed and at most one such warning a minute after.
 // `logger` may be null.
-void ApplyDescriptorPolicy(std::shared_ptr<const logging::Logger> logger);
+void ApplyDescriptorPolicy(
+    const std::shared_ptr<const logging::Logger>& logger);
 
 }  // namespace annals
 
