@@ -6,10 +6,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <utility>
 
@@ -23,6 +25,10 @@ namespace {
 // The guard's state. `installed` is read on every failed accept4(); the
 // rest only when descriptors run out.
 std::atomic<bool> installed{false};
+// A connection accepted on a descriptor at or above this is shed, so that
+// the process keeps descriptors for its own files. Set by
+// InstallAcceptGuard().
+std::atomic<int> shed_from_fd{std::numeric_limits<int>::max()};
 std::atomic<int64_t> shed_total{0};
 std::mutex guard_mu;
 int spare_fd = -1;  // guarded by guard_mu
@@ -34,19 +40,23 @@ int RawAccept4(int fd, sockaddr* address, socklen_t* length, int flags) {
 
 int OpenSpare() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
+bool IsNonBlocking(int fd) {
+  const int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_NONBLOCK) != 0;
+}
+
 // Called when accept4() on `fd` failed with EMFILE or ENFILE. Returns -1
 // with errno set to what the caller should see.
-int ShedWaitingConnections(int fd, int error) {
+int ShedWaitingConnections(int fd, int error, int64_t already_shed = 0) {
   if (!installed.load(std::memory_order_acquire)) {
     errno = error;
     return -1;
   }
-  const int fd_flags = fcntl(fd, F_GETFL);
-  if (fd_flags < 0 || (fd_flags & O_NONBLOCK) == 0) {
+  if (!IsNonBlocking(fd)) {
     errno = error;  // a blocking accept could wait forever: leave it alone
     return -1;
   }
-  int64_t shed = 0;
+  int64_t shed = already_shed;
   std::function<void(int64_t)> callback;
   {
     std::lock_guard<std::mutex> lock(guard_mu);
@@ -83,6 +93,10 @@ uint64_t NrOpen() {
 
 }  // namespace
 
+int ReservedDescriptors(int soft_limit) {
+  return std::clamp(soft_limit / 8, 8, 64);
+}
+
 absl::StatusOr<OpenFileLimit> RaiseOpenFileLimit() {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
@@ -113,6 +127,13 @@ void InstallAcceptGuard(std::function<void(int64_t shed)> on_shed) {
   on_shed_callback =
       on_shed ? new std::function<void(int64_t)>(std::move(on_shed)) : nullptr;
   if (spare_fd < 0) spare_fd = OpenSpare();
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur < static_cast<rlim_t>(std::numeric_limits<int>::max())) {
+    const int soft = static_cast<int>(limit.rlim_cur);
+    shed_from_fd.store(soft - ReservedDescriptors(soft));
+  }
   installed.store(true, std::memory_order_release);
 }
 
@@ -153,7 +174,16 @@ void ApplyDescriptorPolicy(
 extern "C" int accept4(int fd, sockaddr* address, socklen_t* length,
                        int flags) {
   const int result = annals::RawAccept4(fd, address, length, flags);
-  if (result >= 0) return result;
+  if (result >= 0) {
+    if (result < annals::shed_from_fd.load(std::memory_order_relaxed) ||
+        !annals::IsNonBlocking(fd)) {
+      return result;
+    }
+    // Too few descriptors would be left for the process's own files: shed
+    // this connection and those waiting, as if descriptors had run out.
+    close(result);
+    return annals::ShedWaitingConnections(fd, EMFILE, /*already_shed=*/1);
+  }
   const int error = errno;
   if (error != EMFILE && error != ENFILE) return result;
   return annals::ShedWaitingConnections(fd, error);

@@ -29,6 +29,10 @@ struct OpenFileLimit {
 // unchanged.
 absl::StatusOr<OpenFileLimit> RaiseOpenFileLimit();
 
+// How many descriptors the accept guard keeps free under `soft_limit`:
+// an eighth of it, at least 8 and at most 64.
+int ReservedDescriptors(int soft_limit);
+
 // Keeps non-blocking listeners (gRPC's) accepting after the process runs
 // out of file descriptors.
 //
@@ -38,8 +42,13 @@ absl::StatusOr<OpenFileLimit> RaiseOpenFileLimit();
 // that failure on a non-blocking listening socket into: release the spare,
 // accept each waiting connection and close it at once (the clients see the
 // connection closed and may retry), take the spare back, and report EAGAIN,
-// which gRPC answers by waiting for the next connection. Blocking listeners
-// and other errors are passed through unchanged.
+// which gRPC answers by waiting for the next connection. The same happens
+// before descriptors run out, to keep ReservedDescriptors() of them for the
+// process's own files (RocksDB tables, the timeline's catalog connection):
+// a connection accepted on a descriptor number at or above the soft limit
+// minus that reserve (the limit when InstallAcceptGuard() runs) is closed
+// at once, with those waiting. Blocking listeners and other errors are
+// passed through unchanged.
 //
 // `on_shed` (may be empty) is called, outside any lock and on the thread
 // that accepted, with the number of connections just closed; it must be
