@@ -16,6 +16,7 @@
 #include "services/common/logging/grpc_log.h"
 #include "services/common/logging/logger.h"
 #include "services/common/metrics/http_endpoint.h"
+#include "services/common/process/descriptors.h"
 #include "services/common/process/flags.h"
 #include "services/common/process/signals.h"
 
@@ -63,11 +64,15 @@ int main(int argc, char** argv) {
     if (!check.ok()) annals::config::ExitWithConfigError(kProgram, check);
   }
   options.max_receive_message_bytes = config->max_message_bytes;
+  options.max_connection_idle = config->max_connection_idle;
   options.max_page_size = config->max_page_size;
   options.security = config->security;
   std::shared_ptr<annals::logging::Logger> logger =
       config->MakeLogger(kProgram);
   annals::logging::RouteGrpcLogs(logger);
+  // Soft open-files limit raised to the hard one; the listener survives
+  // running out of descriptors (docs/reliability.md).
+  annals::ApplyDescriptorPolicy(logger);
   options.logger = logger;
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (options.metrics_listen == "off") options.metrics_listen.clear();

@@ -15,6 +15,7 @@
 #include "services/common/metrics/grpc_server_metrics.h"
 #include "services/common/metrics/http_endpoint.h"
 #include "services/common/metrics/registry.h"
+#include "services/common/process/listener.h"
 #include "services/common/security/tls.h"
 
 namespace annals::catalog {
@@ -106,6 +107,8 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 500);
+  // No port sharing; idle connections closed (docs/reliability.md).
+  ApplyListenerPolicy(builder, options.max_connection_idle);
   builder.RegisterService(server->authorized_service_.get());
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>

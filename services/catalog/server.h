@@ -37,6 +37,9 @@ struct CatalogServerOptions {
   // Largest request accepted, in bytes; larger ones fail with
   // RESOURCE_EXHAUSTED. Default: 16 MiB.
   int max_receive_message_bytes = 16 << 20;
+  // A connection with no call in flight for this long is closed (GOAWAY),
+  // which frees its file descriptor; zero or less: never. Default: 5 min.
+  absl::Duration max_connection_idle = absl::Minutes(5);
   // Acknowledge writes only after the WAL is synced. Default: true.
   bool sync_writes = true;
   // host:port of the Prometheus endpoint (GET /metrics, docs/metrics.md);

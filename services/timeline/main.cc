@@ -15,6 +15,7 @@
 #include "services/common/logging/grpc_log.h"
 #include "services/common/logging/logger.h"
 #include "services/common/metrics/http_endpoint.h"
+#include "services/common/process/descriptors.h"
 #include "services/common/process/flags.h"
 #include "services/common/process/signals.h"
 #include "services/timeline/server.h"
@@ -107,10 +108,14 @@ int main(int argc, char** argv) {
   options.catalog_connection.stall_timeout =
       absl::GetFlag(FLAGS_feed_stall_timeout);
   options.max_receive_message_bytes = config->max_message_bytes;
+  options.max_connection_idle = config->max_connection_idle;
   options.security = config->security;
   std::shared_ptr<annals::logging::Logger> logger =
       config->MakeLogger(kProgram);
   annals::logging::RouteGrpcLogs(logger);
+  // Soft open-files limit raised to the hard one; the listener survives
+  // running out of descriptors (docs/reliability.md).
+  annals::ApplyDescriptorPolicy(logger);
   options.logger = logger;
   if (!config->security.auth_token.empty() && !config->security.auth_reads) {
     logger->Warn(

@@ -15,6 +15,7 @@
 #include "services/common/metrics/grpc_server_metrics.h"
 #include "services/common/metrics/http_endpoint.h"
 #include "services/common/metrics/registry.h"
+#include "services/common/process/listener.h"
 #include "services/common/security/tls.h"
 #include "services/timeline/authorized_service.h"
 #include "services/timeline/grpc_change_source.h"
@@ -102,6 +103,8 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // No port sharing; idle connections closed (docs/reliability.md).
+  ApplyListenerPolicy(builder, options.max_connection_idle);
   builder.RegisterService(server->authorized_service_.get());
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>

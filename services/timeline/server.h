@@ -80,6 +80,9 @@ struct TimelineServerOptions {
   // Largest request accepted, in bytes; larger ones fail with
   // RESOURCE_EXHAUSTED. Default: 16 MiB.
   int max_receive_message_bytes = 16 << 20;
+  // A connection with no call in flight for this long is closed (GOAWAY),
+  // which frees its file descriptor; zero or less: never. Default: 5 min.
+  absl::Duration max_connection_idle = absl::Minutes(5);
   // Query limits (page size, window length); see TimelineLimits.
   TimelineLimits limits;
   // Receives the follower's events (unless `log` is set), refused calls,

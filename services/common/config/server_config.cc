@@ -40,6 +40,10 @@ ABSL_FLAG(std::string, log_format, "text",
 ABSL_FLAG(std::string, log_level, "info",
           "Least severe events logged: debug (adds one line per call: method, "
           "code, latency), info, warn or error.");
+ABSL_FLAG(absl::Duration, max_connection_idle, absl::Minutes(5),
+          "Close a client connection that has had no call in flight for this "
+          "long (it frees the connection's file descriptor; clients reconnect "
+          "on their next call). 0: never.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM or SIGINT, how long calls in flight may take to finish.");
 
@@ -70,6 +74,7 @@ std::vector<logging::Field> ServerConfig::Describe() const {
           {"auth_token_file", auth_token_file},
           {"max_message_bytes", max_message_bytes},
           {"max_page_size", max_page_size},
+          {"max_connection_idle", absl::FormatDuration(max_connection_idle)},
           {"log_level", logging::LevelName(log_level)}};
 }
 
@@ -243,6 +248,15 @@ absl::StatusOr<ServerConfig> LoadServerConfig() {
   }
   config.log_level = *level;
 
+  config.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
+  if (config.max_connection_idle < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--max_connection_idle: must not be negative");
+  }
+  if (config.max_connection_idle > absl::Hours(24 * 24)) {
+    return absl::InvalidArgumentError(
+        "--max_connection_idle: at most 576h (use 0 for never)");
+  }
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   if (config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown_grace: must not be negative");

@@ -4,7 +4,8 @@
 //
 // Flags: --tls_cert, --tls_key, --tls_client_ca, --auth_token_file,
 // --auth_reads, --max_message_bytes, --max_page_size, --log_format,
-// --log_level, --shutdown_grace. Each service's main.cc adds its own
+// --log_level, --max_connection_idle, --shutdown_grace. Each service's main.cc
+// adds its own
 // (--listen, --data_dir, --catalog, ...).
 //
 //   config::ParseFlagsOrExit(argc, argv, {.usage = ...});
@@ -41,6 +42,8 @@ struct ServerConfig {
   int max_page_size = 1000;
   logging::Level log_level = logging::Level::kInfo;
   logging::Format log_format = logging::Format::kText;
+  // Idle connections are closed after this long; zero: never.
+  absl::Duration max_connection_idle = absl::Minutes(5);
   absl::Duration shutdown_grace = absl::Seconds(10);
 
   // "off", "tls" or "mutual-tls".

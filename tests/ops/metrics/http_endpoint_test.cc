@@ -1,7 +1,20 @@
 #include "services/common/metrics/http_endpoint.h"
 
-#include <string>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ops/metrics/scrape.h"
@@ -136,6 +149,70 @@ TEST_F(MetricsEndpointTest, StopRightAfterStartReturns) {
     ASSERT_OK(endpoint);
     (*endpoint)->Stop();
   }
+}
+
+
+// Slow-loris clients: each sends a header line every 1.5 s and never ends
+// its request. A scrape on a new connection is still answered promptly,
+// and the slow connections are closed by the whole-request deadline.
+TEST_F(MetricsEndpointTest, SlowClientsDoNotBlindTheEndpoint) {
+  auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", &registry_);
+  ASSERT_OK(endpoint);
+  constexpr int kSlowClients = 16;
+  std::vector<int> slow;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>((*endpoint)->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < kSlowClients; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(
+        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    const std::string start = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(send(fd, start.data(), start.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(start.size()));
+    slow.push_back(fd);
+  }
+  std::atomic<bool> done{false};
+  std::thread drip([&] {
+    for (int line = 0; !done.load(); ++line) {
+      for (int fd : slow) {
+        const std::string header = "X-Slow-" + std::to_string(line) + ": 1\r\n";
+        send(fd, header.data(), header.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+      for (int i = 0; i < 15 && !done.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
+  // Past the first drip, so that every slow client has started.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const absl::Time start = absl::Now();
+    auto response = HttpGet((*endpoint)->port(), "/metrics");
+    ASSERT_OK(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  }
+  // The deadline (kMetricsRequestDeadline) closes the slow connections
+  // even though they keep sending.
+  std::this_thread::sleep_for(absl::ToChronoSeconds(kMetricsRequestDeadline) +
+                              std::chrono::seconds(2));
+  int closed = 0;
+  for (int fd : slow) {
+    char buffer[256];
+    timeval timeout{0, 100000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    ssize_t n;
+    while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) {
+    }
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) ++closed;
+  }
+  done.store(true);
+  drip.join();
+  for (int fd : slow) close(fd);
+  EXPECT_EQ(closed, kSlowClients);
 }
 
 }  // namespace
