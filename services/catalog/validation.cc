@@ -380,6 +380,24 @@ absl::Status NormalizeSources(
   return absl::OkStatus();
 }
 
+// The form a normalized resource is stored in: without unknown fields
+// (fields this version does not know would be stored and fed unchecked,
+// whatever their size), and within kMaxStoredResourceBytes.
+template <typename Resource>
+absl::StatusOr<Resource> StoredForm(absl::string_view field,
+                                    Resource normalized) {
+  normalized.DiscardUnknownFields();
+  const size_t size = normalized.ByteSizeLong();
+  if (size > kMaxStoredResourceBytes) {
+    return InvalidArgumentError(
+        field.empty() ? absl::string_view("resource")
+                      : field.substr(0, field.size() - 1),
+        absl::StrCat("is ", size, " bytes once stored; the limit is ",
+                     kMaxStoredResourceBytes));
+  }
+  return normalized;
+}
+
 absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
                                            const v1::Entity& entity) {
   auto path = [field](absl::string_view name) {
@@ -451,7 +469,7 @@ absl::StatusOr<v1::Entity> NormalizeEntity(absl::string_view field,
       !s.ok()) {
     return s;
   }
-  return normalized;
+  return StoredForm(field, std::move(normalized));
 }
 
 absl::StatusOr<v1::Statement> NormalizeStatement(
@@ -552,7 +570,7 @@ absl::StatusOr<v1::Statement> NormalizeStatement(
     return s;
   }
   *normalized.mutable_qualifiers() = statement.qualifiers();
-  return normalized;
+  return StoredForm(field, std::move(normalized));
 }
 
 }  // namespace annals::catalog

@@ -23,6 +23,10 @@ inline constexpr size_t kMaxMapValueLength = 4096;
 inline constexpr size_t kMaxSources = 32;
 inline constexpr size_t kMaxTextLength = 16 * 1024;
 inline constexpr size_t kMaxRequestIdLength = 128;
+// The largest stored entity or statement. Every field is bounded above and
+// unknown fields are dropped, so a valid resource stays well below this
+// (about 300 KiB at most); the check guards the stored form itself.
+inline constexpr size_t kMaxStoredResourceBytes = 512 * 1024;
 inline constexpr int kDefaultPageSize = 50;
 // The default largest page; servers may configure another
 // (CatalogOptions::max_page_size).

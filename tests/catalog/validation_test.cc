@@ -240,5 +240,31 @@ TEST(ValidationTest, LevelTwoValidTimeSaysSo) {
                                  "support")));
 }
 
+TEST(ValidationTest, UnknownFieldsAreDroppedBeforeStoring) {
+  v1::Statement statement = CommanderStatement();
+  statement.mutable_valid_time()->set_edtf("2021");
+  statement.mutable_object()->clear_entity();
+  v1::Quantity* quantity = statement.mutable_object()->mutable_quantity();
+  quantity->set_amount("500");
+  quantity->set_unit("person");
+  // A field this version does not know, 1 MiB long, as a newer or a hostile
+  // client could send it: text limits never see it.
+  quantity->GetReflection()->MutableUnknownFields(quantity)->AddLengthDelimited(
+      999, std::string(1 << 20, 'x'));
+  statement.GetReflection()
+      ->MutableUnknownFields(&statement)
+      ->AddVarint(998, 7);
+  ASSERT_GT(statement.ByteSizeLong(), 1u << 20);
+  ASSERT_OK_AND_ASSIGN(v1::Statement normalized,
+                       NormalizeStatement("statement.", statement));
+  EXPECT_EQ(normalized.object().quantity().amount(), "500");
+  EXPECT_LT(normalized.ByteSizeLong(), 1024u);
+  EXPECT_TRUE(normalized.object()
+                  .quantity()
+                  .GetReflection()
+                  ->GetUnknownFields(normalized.object().quantity())
+                  .empty());
+}
+
 }  // namespace
 }  // namespace annals::catalog
