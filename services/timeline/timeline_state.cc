@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "services/common/fingerprint.h"
 #include "services/common/page_token.h"
 #include "services/common/status/errors.h"
@@ -162,6 +163,17 @@ absl::Status CheckWindowLength(const Window& window, int max_days) {
                      " days; this server answers at most ", max_days, " days"));
   }
   return absl::OkStatus();
+}
+
+// RESOURCE_EXHAUSTED: the response would exceed --max_response_bytes.
+// `where` ("requests[17]") names what crossed it; `advice` says what to ask
+// for instead.
+absl::Status ResponseTooLargeError(absl::string_view where, int64_t limit,
+                                   absl::string_view advice) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      where, where.empty() ? "" : ": ",
+      "the response would exceed --max_response_bytes (", limit, " bytes); ",
+      advice));
 }
 
 absl::StatusOr<int> PageSize(int page_size, int max_page_size) {
@@ -819,7 +831,23 @@ std::string TimelineState::PageSecret() const {
 absl::StatusOr<v1::GetSnapshotResponse> TimelineState::GetSnapshot(
     const v1::GetSnapshotRequest& request) const {
   absl::ReaderMutexLock lock(&mu_);
-  return SnapshotLocked(request);
+  int64_t used = 0;
+  absl::StatusOr<v1::GetSnapshotResponse> snapshot =
+      SnapshotLocked(request, &used);
+  if (absl::IsResourceExhausted(snapshot.status())) {
+    return ResponseTooLargeError(
+        "entity", limits_.max_response_bytes,
+        "ask for one predicate at a time, or page through ListHistory");
+  }
+  return snapshot;
+}
+
+bool TimelineState::Spend(size_t bytes, int64_t* used) const {
+  // The tag and length of an embedded message, then the message.
+  *used += static_cast<int64_t>(
+      1 + google::protobuf::io::CodedOutputStream::VarintSize64(bytes) + bytes);
+  return limits_.max_response_bytes <= 0 ||
+         *used <= limits_.max_response_bytes;
 }
 
 absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineState::BatchGetSnapshots(
@@ -837,6 +865,9 @@ absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineState::BatchGetSnapshots(
       ReadPoint(false, google::protobuf::Timestamp(), request.min_sequence());
   if (!point.ok()) return point.status();
   v1::BatchGetSnapshotsResponse response;
+  // The bytes of the snapshots built so far: the batch stops at the lookup
+  // that crosses --max_response_bytes, before building the rest.
+  int64_t used = 0;
   for (int i = 0; i < request.requests_size(); ++i) {
     const v1::GetSnapshotRequest& lookup = request.requests(i);
     const std::string prefix = absl::StrCat("requests[", i, "].");
@@ -845,7 +876,13 @@ absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineState::BatchGetSnapshots(
           absl::StrCat(prefix, "min_sequence"),
           "must be unset in a batch; set the batch's min_sequence instead");
     }
-    absl::StatusOr<v1::GetSnapshotResponse> snapshot = SnapshotLocked(lookup);
+    absl::StatusOr<v1::GetSnapshotResponse> snapshot =
+        SnapshotLocked(lookup, &used);
+    if (absl::IsResourceExhausted(snapshot.status())) {
+      return ResponseTooLargeError(absl::StrCat("requests[", i, "]"),
+                                   limits_.max_response_bytes,
+                                   "ask for fewer lookups");
+    }
     if (!snapshot.ok()) return PrefixFields(snapshot.status(), prefix);
     *response.add_snapshots() = *std::move(snapshot);
   }
@@ -854,7 +891,7 @@ absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineState::BatchGetSnapshots(
 }
 
 absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
-    const v1::GetSnapshotRequest& request) const {
+    const v1::GetSnapshotRequest& request, int64_t* used) const {
   absl::StatusOr<RecordTime> at = ReadPoint(
       request.has_known_at(), request.known_at(), request.min_sequence());
   if (!at.ok()) return at.status();
@@ -894,6 +931,13 @@ absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
 
   v1::GetSnapshotResponse response;
   *response.mutable_entity() = EntityAt(*entity, *at);
+  // The bytes built so far count as they are built (the entity, then each
+  // statement), so that a huge entity stops as soon as it is too large.
+  int64_t total = *used;
+  const auto too_large = [] {
+    return absl::ResourceExhaustedError("the response is too large");
+  };
+  if (!Spend(response.entity().ByteSizeLong(), &total)) return too_large();
   if (response.entity().has_lifespan()) {
     absl::StatusOr<Extent> lifespan =
         FromExtentProto(response.entity().lifespan());
@@ -905,8 +949,14 @@ absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
     v1::StatementCertainty* out = response.add_statements();
     *out->mutable_statement() = StatementAt(records_[item.record], *at);
     out->set_certainty(ToProto(item.certainty));
+    if (!Spend(out->ByteSizeLong(), &total)) return too_large();
   }
   response.set_sequence(applied_);
+  // The whole snapshot as one element of a batch, exactly.
+  total = *used;
+  const bool fits = Spend(response.ByteSizeLong(), &total);
+  *used = total;
+  if (!fits) return too_large();
   return response;
 }
 
@@ -956,13 +1006,29 @@ absl::StatusOr<v1::ListHistoryResponse> TimelineState::ListHistory(
   if (!page.ok()) return page.status();
 
   v1::ListHistoryResponse response;
-  for (const Entry& entry : page->first) {
-    const ExtentRecord& record = records_[entry.record];
+  std::string next_page_token = page->second;
+  // The page ends early, with a token, once --max_response_bytes is
+  // reached; a first entry that alone exceeds it fails.
+  int64_t used = 0;
+  for (size_t i = 0; i < page->first.size(); ++i) {
+    const ExtentRecord& record = records_[page->first[i].record];
     v1::HistoryEntry* out = response.add_entries();
     *out->mutable_statement() = StatementAt(record, *at);
     *out->mutable_duration() = ToProto(record.extent.Duration());
+    if (!Spend(out->ByteSizeLong(), &used)) {
+      if (i == 0) {
+        return ResponseTooLargeError(
+            absl::StrCat("entries[0] (", ResourceName(record), ")"),
+            limits_.max_response_bytes,
+            "this statement alone is larger; raise the limit to read it");
+      }
+      response.mutable_entries()->RemoveLast();
+      next_page_token = EncodePageToken(
+          PageSecret(), filters, EncodePosition(page->first[i - 1].key));
+      break;
+    }
   }
-  response.set_next_page_token(page->second);
+  response.set_next_page_token(next_page_token);
   response.set_sequence(applied_);
   return response;
 }
@@ -1108,8 +1174,11 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
   }
 
   v1::QueryWindowResponse response;
-  for (const Candidate& candidate : candidates) {
-    const ExtentRecord& record = records_[candidate.record];
+  // The page ends early, with a token, once --max_response_bytes is
+  // reached; a first item that alone exceeds it fails.
+  int64_t used = 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const ExtentRecord& record = records_[candidates[i].record];
     v1::WindowItem* out = response.add_items();
     out->set_certainty(ToProto(record.extent.Overlaps(from, to)));
     if (record.is_statement) {
@@ -1119,6 +1188,18 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
       out->set_item_type(IsEventKind(record.facet) ? v1::ITEM_TYPE_EVENT
                                                    : v1::ITEM_TYPE_LIFESPAN);
       *out->mutable_entity() = EntityAt(record.item, *at);
+    }
+    if (!Spend(out->ByteSizeLong(), &used)) {
+      if (i == 0) {
+        return ResponseTooLargeError(
+            absl::StrCat("items[0] (", ResourceName(record), ")"),
+            limits_.max_response_bytes,
+            "this item alone is larger; raise the limit to read it");
+      }
+      response.mutable_items()->RemoveLast();
+      next_page_token = EncodePageToken(
+          PageSecret(), filters, EncodePosition(key_of(candidates[i - 1])));
+      break;
     }
   }
   response.set_next_page_token(next_page_token);

@@ -83,6 +83,15 @@ struct TimelineLimits {
   // Longest [from, to) window of QueryWindow, FindGaps and CountActive, in
   // days; with a limit, both ends are required. 0: no limit. Default: 0.
   int max_window_days = 0;
+  // Largest response GetSnapshot, BatchGetSnapshots, ListHistory and
+  // QueryWindow build, in bytes (the sum of the ByteSizeLong of what they
+  // add). A snapshot or batch that would exceed it fails with
+  // RESOURCE_EXHAUSTED naming the limit (and the lookup) before the rest is
+  // built; a ListHistory or QueryWindow page ends early with a
+  // next_page_token, or fails like a snapshot if its first item alone is
+  // too large. Default: 4,000,000, below gRPC clients' default 4 MiB
+  // receive limit. 0: no limit.
+  int64_t max_response_bytes = 4000000;
 };
 
 class TimelineState {
@@ -235,9 +244,16 @@ class TimelineState {
     uint32_t entity = kNone;
   };
 
+  // The snapshot `request` asks for. `*used` is the size of the response
+  // built so far (see TimelineLimits::max_response_bytes) and grows by the
+  // snapshot's size; once it exceeds the budget the snapshot fails with
+  // RESOURCE_EXHAUSTED (ResponseTooLargeError) before the rest is built.
   absl::StatusOr<v1::GetSnapshotResponse> SnapshotLocked(
-      const v1::GetSnapshotRequest& request) const
+      const v1::GetSnapshotRequest& request, int64_t* used) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Adds `bytes` (an embedded message of that size) to `*used`; true while
+  // the total is within limits_.max_response_bytes.
+  bool Spend(size_t bytes, int64_t* used) const;
   // The interpretation of a request's known_at and min_sequence. Fails
   // with UNAVAILABLE when the state has stopped, or (for a query that
   // `reads_catalog`) when it has not caught up yet.

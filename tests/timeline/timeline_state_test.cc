@@ -2,10 +2,13 @@
 // temporary folder, an injected clock), on the NATO-in-Iraq data.
 #include "services/timeline/timeline_state.h"
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -678,6 +681,140 @@ TEST_F(TimelineStateTest, BatchFailsWholeNamingTheLookupThatFailed) {
   }
   EXPECT_THAT(ViolatedFields(state_.BatchGetSnapshots(huge).status()),
               ElementsAre("requests"));
+}
+
+// A state with `max_response_bytes` as its budget, fed the whole catalog.
+std::unique_ptr<TimelineState> WithBudget(catalog::Catalog& catalog,
+                                          int64_t max_response_bytes) {
+  TimelineLimits limits;
+  limits.max_response_bytes = max_response_bytes;
+  auto state = std::make_unique<TimelineState>(limits);
+  state->MarkCaughtUp();
+  auto changes = catalog.ReadChanges(0, 1 << 20, 1 << 30);
+  EXPECT_OK(changes);
+  if (changes.ok()) EXPECT_OK(state->Apply(*changes));
+  return state;
+}
+
+TEST_F(TimelineStateTest, BatchStopsAtTheLookupThatCrossesTheResponseBudget) {
+  ImportNato();
+  ASSERT_OK_AND_ASSIGN(auto single, Snapshot("entities/nmi", "2021-06-01"));
+  const int64_t one = static_cast<int64_t>(single.ByteSizeLong());
+  ASSERT_GT(one, 100);
+  // Room for two snapshots and a half.
+  const int64_t budget = 2 * one + one / 2;
+  auto state = WithBudget(*catalog_, budget);
+  v1::BatchGetSnapshotsRequest batch;
+  for (int i = 0; i < 1000; ++i) {
+    v1::GetSnapshotRequest* lookup = batch.add_requests();
+    lookup->set_entity("entities/nmi");
+    lookup->set_at("2021-06-01");
+  }
+  EXPECT_THAT(
+      state->BatchGetSnapshots(batch),
+      StatusIs(absl::StatusCode::kResourceExhausted,
+               HasSubstr(absl::StrCat(
+                   "requests[2]: the response would exceed "
+                   "--max_response_bytes (",
+                   budget, " bytes); ask for fewer lookups"))));
+  // Two fit, and answer as before.
+  batch.mutable_requests()->DeleteSubrange(2, 998);
+  ASSERT_OK_AND_ASSIGN(auto two, state->BatchGetSnapshots(batch));
+  ASSERT_EQ(two.snapshots_size(), 2);
+  EXPECT_EQ(two.snapshots(1).SerializeAsString(), single.SerializeAsString());
+  EXPECT_LE(static_cast<int64_t>(two.ByteSizeLong()), budget + 16);
+}
+
+TEST_F(TimelineStateTest, SnapshotLargerThanTheResponseBudgetIsRefused) {
+  ImportNato();
+  ASSERT_OK_AND_ASSIGN(auto single, Snapshot("entities/nmi", "2021-06-01"));
+  const int64_t budget = static_cast<int64_t>(single.ByteSizeLong()) / 2;
+  auto state = WithBudget(*catalog_, budget);
+  v1::GetSnapshotRequest request;
+  request.set_entity("entities/nmi");
+  request.set_at("2021-06-01");
+  EXPECT_THAT(state->GetSnapshot(request),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr(absl::StrCat("--max_response_bytes (", budget,
+                                              " bytes)"))));
+}
+
+TEST_F(TimelineStateTest, HistoryPagesEndEarlyWithinTheResponseBudget) {
+  ImportNato();
+  v1::ListHistoryRequest request;
+  request.set_entity("nmi");
+  request.set_page_size(100);
+  ASSERT_OK_AND_ASSIGN(auto whole, state_.ListHistory(request));
+  ASSERT_GE(whole.entries_size(), 7);
+  std::vector<std::string> expected;
+  size_t largest = 0;
+  for (const auto& entry : whole.entries()) {
+    expected.push_back(entry.statement().name());
+    largest = std::max(largest, entry.ByteSizeLong());
+  }
+  // Room for about three entries a page.
+  const int64_t budget = static_cast<int64_t>(3 * largest + largest / 2);
+  auto state = WithBudget(*catalog_, budget);
+  std::vector<std::string> names;
+  int pages = 0;
+  for (; pages < 20; ++pages) {
+    ASSERT_OK_AND_ASSIGN(auto page, state->ListHistory(request));
+    EXPECT_LE(static_cast<int64_t>(page.ByteSizeLong()), budget + 64);
+    EXPECT_GT(page.entries_size(), 0);
+    for (const auto& entry : page.entries()) {
+      names.push_back(entry.statement().name());
+    }
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(names, expected);
+  EXPECT_GE(pages, 1);
+
+  // An entry that alone exceeds the budget is refused, not skipped.
+  request.clear_page_token();
+  auto tiny = WithBudget(*catalog_, 8);
+  EXPECT_THAT(tiny->ListHistory(request),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("entries[0] (statements/")));
+}
+
+TEST_F(TimelineStateTest, WindowPagesEndEarlyWithinTheResponseBudget) {
+  ImportNato();
+  v1::QueryWindowRequest request;
+  request.set_from("2004");
+  request.set_to("2022");
+  request.set_page_size(1000);
+  ASSERT_OK_AND_ASSIGN(auto whole, state_.QueryWindow(request));
+  ASSERT_GE(whole.items_size(), 5);
+  auto name_of = [](const v1::WindowItem& item) {
+    return item.has_entity() ? item.entity().name() : item.statement().name();
+  };
+  std::vector<std::string> expected;
+  size_t largest = 0;
+  for (const auto& item : whole.items()) {
+    expected.push_back(name_of(item));
+    largest = std::max(largest, item.ByteSizeLong());
+  }
+  const int64_t budget = static_cast<int64_t>(3 * largest + largest / 2);
+  auto state = WithBudget(*catalog_, budget);
+  std::vector<std::string> names;
+  int pages = 0;
+  for (; pages < 100; ++pages) {
+    ASSERT_OK_AND_ASSIGN(auto page, state->QueryWindow(request));
+    EXPECT_LE(static_cast<int64_t>(page.ByteSizeLong()), budget + 64);
+    EXPECT_GT(page.items_size(), 0);
+    for (const auto& item : page.items()) names.push_back(name_of(item));
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(names, expected);
+  EXPECT_GE(pages, 1);
+
+  request.clear_page_token();
+  auto tiny = WithBudget(*catalog_, 8);
+  EXPECT_THAT(tiny->QueryWindow(request),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("items[0] (")));
 }
 
 TEST_F(TimelineStateTest, BatchWithMinSequenceAheadIsUnavailable) {
