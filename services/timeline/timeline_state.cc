@@ -170,10 +170,10 @@ absl::Status CheckWindowLength(const Window& window, int max_days) {
 // for instead.
 absl::Status ResponseTooLargeError(absl::string_view where, int64_t limit,
                                    absl::string_view advice) {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      where, where.empty() ? "" : ": ",
-      "the response would exceed --max_response_bytes (", limit, " bytes); ",
-      advice));
+  return absl::ResourceExhaustedError(
+      absl::StrCat(where, where.empty() ? "" : ": ",
+                   "the response would exceed --max_response_bytes (", limit,
+                   " bytes); ", advice));
 }
 
 absl::StatusOr<int> PageSize(int page_size, int max_page_size) {
@@ -846,8 +846,7 @@ bool TimelineState::Spend(size_t bytes, int64_t* used) const {
   // The tag and length of an embedded message, then the message.
   *used += static_cast<int64_t>(
       1 + google::protobuf::io::CodedOutputStream::VarintSize64(bytes) + bytes);
-  return limits_.max_response_bytes <= 0 ||
-         *used <= limits_.max_response_bytes;
+  return limits_.max_response_bytes <= 0 || *used <= limits_.max_response_bytes;
 }
 
 absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineState::BatchGetSnapshots(
@@ -1023,8 +1022,8 @@ absl::StatusOr<v1::ListHistoryResponse> TimelineState::ListHistory(
             "this statement alone is larger; raise the limit to read it");
       }
       response.mutable_entries()->RemoveLast();
-      next_page_token = EncodePageToken(
-          PageSecret(), filters, EncodePosition(page->first[i - 1].key));
+      next_page_token = EncodePageToken(PageSecret(), filters,
+                                        EncodePosition(page->first[i - 1].key));
       break;
     }
   }

@@ -710,13 +710,12 @@ TEST_F(TimelineStateTest, BatchStopsAtTheLookupThatCrossesTheResponseBudget) {
     lookup->set_entity("entities/nmi");
     lookup->set_at("2021-06-01");
   }
-  EXPECT_THAT(
-      state->BatchGetSnapshots(batch),
-      StatusIs(absl::StatusCode::kResourceExhausted,
-               HasSubstr(absl::StrCat(
-                   "requests[2]: the response would exceed "
-                   "--max_response_bytes (",
-                   budget, " bytes); ask for fewer lookups"))));
+  EXPECT_THAT(state->BatchGetSnapshots(batch),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr(absl::StrCat(
+                           "requests[2]: the response would exceed "
+                           "--max_response_bytes (",
+                           budget, " bytes); ask for fewer lookups"))));
   // Two fit, and answer as before.
   batch.mutable_requests()->DeleteSubrange(2, 998);
   ASSERT_OK_AND_ASSIGN(auto two, state->BatchGetSnapshots(batch));
@@ -812,9 +811,9 @@ TEST_F(TimelineStateTest, WindowPagesEndEarlyWithinTheResponseBudget) {
 
   request.clear_page_token();
   auto tiny = WithBudget(*catalog_, 8);
-  EXPECT_THAT(tiny->QueryWindow(request),
-              StatusIs(absl::StatusCode::kResourceExhausted,
-                       HasSubstr("items[0] (")));
+  EXPECT_THAT(
+      tiny->QueryWindow(request),
+      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("items[0] (")));
 }
 
 TEST_F(TimelineStateTest, BatchWithMinSequenceAheadIsUnavailable) {

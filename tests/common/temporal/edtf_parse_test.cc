@@ -70,9 +70,9 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"ExactIntervalEndsOnItsLastDay", "2020-11-24/2021-05-06",
                   D(2020, 11, 24), D(2020, 11, 24), D(2021, 5, 6),
                   D(2021, 5, 6), false, false},
-        ParseCase{"LevelZeroIntervalIncludesItsEndDay",
-                  "2004-02-01/2005-02-08", D(2004, 2, 1), D(2004, 2, 1),
-                  D(2005, 2, 8), D(2005, 2, 8), false, false},
+        ParseCase{"LevelZeroIntervalIncludesItsEndDay", "2004-02-01/2005-02-08",
+                  D(2004, 2, 1), D(2004, 2, 1), D(2005, 2, 8), D(2005, 2, 8),
+                  false, false},
         ParseCase{"IntervalOfOneDay", "2004-02-01/2004-02-01", D(2004, 2, 1),
                   D(2004, 2, 1), D(2004, 2, 1), D(2004, 2, 1), false, false},
         ParseCase{"MonthPrecisionSidesSpanTheirMonths", "2018-11/2019-11",
@@ -108,8 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
                   kPlus, false, false},
         ParseCase{"UnknownOnBothSidesIsSomeSpanOfDays", "/", kMinus, kMaxDay,
                   kMinDay, kPlus, false, false},
-        ParseCase{"FirstCalendarDayAsAnUnknownStartsEnd", "/0001-01-01",
-                  kMinus, D(1, 1, 1), D(1, 1, 1), D(1, 1, 1), false, false},
+        ParseCase{"FirstCalendarDayAsAnUnknownStartsEnd", "/0001-01-01", kMinus,
+                  D(1, 1, 1), D(1, 1, 1), D(1, 1, 1), false, false},
         ParseCase{"ApproximateMonthWidensByAMonthEachSide", "2018-11~",
                   D(2018, 10, 1), D(2018, 12, 31), D(2018, 10, 1),
                   D(2018, 12, 31), true, false},
@@ -138,9 +138,8 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"UnspecifiedLastThreeYearDigitsIsAMillennium", "2XXX",
                   D(2000, 1, 1), D(2999, 12, 31), D(2000, 1, 1),
                   D(2999, 12, 31), true, false},
-        ParseCase{"FullyUnspecifiedYearIsAnyFourDigitYear", "XXXX",
-                  D(0, 1, 1), D(9999, 12, 31), D(0, 1, 1), D(9999, 12, 31),
-                  true, false},
+        ParseCase{"FullyUnspecifiedYearIsAnyFourDigitYear", "XXXX", D(0, 1, 1),
+                  D(9999, 12, 31), D(0, 1, 1), D(9999, 12, 31), true, false},
         ParseCase{"FullyUnspecifiedYearAndMonthIsTheYear", "XXXX-XX",
                   D(0, 1, 1), D(9999, 12, 31), D(0, 1, 1), D(9999, 12, 31),
                   true, false, "XXXX"},
@@ -148,8 +147,7 @@ INSTANTIATE_TEST_SUITE_P(
                   D(-2010, 12, 31), D(-2019, 1, 1), D(-2010, 12, 31), true,
                   false},
         ParseCase{"QualifiedDecadeWidensByADecade", "201X~", D(2000, 1, 1),
-                  D(2029, 12, 31), D(2000, 1, 1), D(2029, 12, 31), true,
-                  false},
+                  D(2029, 12, 31), D(2000, 1, 1), D(2029, 12, 31), true, false},
         ParseCase{"UnspecifiedMonthIsTheYear", "2018-XX", D(2018, 1, 1),
                   D(2018, 12, 31), D(2018, 1, 1), D(2018, 12, 31), true, false,
                   "2018"},
@@ -199,18 +197,17 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"WinterIsTheLastQuarter", "2001-24", D(2001, 10, 1),
                   D(2001, 12, 31), D(2001, 10, 1), D(2001, 12, 31), true,
                   false},
-        ParseCase{"ApproximateSeasonWidensByASeason", "2001-24~",
-                  D(2001, 7, 1), D(2002, 3, 31), D(2001, 7, 1), D(2002, 3, 31),
-                  true, false},
+        ParseCase{"ApproximateSeasonWidensByASeason", "2001-24~", D(2001, 7, 1),
+                  D(2002, 3, 31), D(2001, 7, 1), D(2002, 3, 31), true, false},
         ParseCase{"DateTimeHoldsOnTheDayWritten", "1985-04-12T23:20:30Z",
                   D(1985, 4, 12), D(1985, 4, 12), D(1985, 4, 12),
                   D(1985, 4, 12), true, false, "1985-04-12"},
         ParseCase{"DateTimeWithAnOffsetKeepsTheLocalDay",
                   "1985-04-12T23:20:30-04", D(1985, 4, 12), D(1985, 4, 12),
                   D(1985, 4, 12), D(1985, 4, 12), true, false, "1985-04-12"},
-        ParseCase{"DateTimeWithoutAZone", "2016-05-02T16:54:59",
-                  D(2016, 5, 2), D(2016, 5, 2), D(2016, 5, 2), D(2016, 5, 2),
-                  true, false, "2016-05-02"},
+        ParseCase{"DateTimeWithoutAZone", "2016-05-02T16:54:59", D(2016, 5, 2),
+                  D(2016, 5, 2), D(2016, 5, 2), D(2016, 5, 2), true, false,
+                  "2016-05-02"},
         ParseCase{"LastDayOngoing", "Y2500000/..", D(2500000, 1, 1), kMaxDay,
                   kPlus, kPlus, false, false}),
     [](const ::testing::TestParamInfo<ParseCase>& info) {
@@ -390,15 +387,16 @@ TEST(EdtfDateTest, ParsesFieldsAndPrecision) {
   ASSERT_OK_AND_ASSIGN(EdtfDate century, ParseEdtfDate("19XX"));
   EXPECT_EQ(century, (EdtfDate{.year = 1900, .unspecified_digits = 2}));
   ASSERT_OK_AND_ASSIGN(EdtfDate negative_decade, ParseEdtfDate("-201X"));
-  EXPECT_EQ(negative_decade, (EdtfDate{.year = -2019, .unspecified_digits = 1}));
+  EXPECT_EQ(negative_decade,
+            (EdtfDate{.year = -2019, .unspecified_digits = 1}));
   ASSERT_OK_AND_ASSIGN(EdtfDate month, ParseEdtfDate("2018-11-XX"));
-  EXPECT_EQ(month, (EdtfDate{.year = 2018,
-                             .month = 11,
-                             .precision = Precision::kMonth}));
+  EXPECT_EQ(
+      month,
+      (EdtfDate{.year = 2018, .month = 11, .precision = Precision::kMonth}));
   ASSERT_OK_AND_ASSIGN(EdtfDate season, ParseEdtfDate("2001-23"));
-  EXPECT_EQ(season, (EdtfDate{.year = 2001,
-                              .month = 23,
-                              .precision = Precision::kSeason}));
+  EXPECT_EQ(
+      season,
+      (EdtfDate{.year = 2001, .month = 23, .precision = Precision::kSeason}));
   ASSERT_OK_AND_ASSIGN(EdtfDate date_time,
                        ParseEdtfDate("2016-05-02T16:54:59+02:30"));
   EXPECT_EQ(date_time, (EdtfDate{.year = 2016,
@@ -458,9 +456,9 @@ TEST(ParseDaySpanTest, RefusesQualifiersAndIntervals) {
   EXPECT_THAT(ParseDaySpan("2017/2018"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("an interval is not one date")));
-  EXPECT_THAT(ParseDaySpan("2004-?06"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("EDTF level 2")));
+  EXPECT_THAT(
+      ParseDaySpan("2004-?06"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("EDTF level 2")));
 }
 
 TEST(DayTest, CalendarEdgesAreTheFirstAndLastDaysAndTheDaysBesideThem) {

@@ -151,7 +151,6 @@ TEST_F(MetricsEndpointTest, StopRightAfterStartReturns) {
   }
 }
 
-
 // Slow-loris clients: each sends a header line every 1.5 s and never ends
 // its request. A scrape on a new connection is still answered promptly,
 // and the slow connections are closed by the whole-request deadline.
