@@ -23,7 +23,8 @@
 #include "annals/channel.h"
 #include "annals/timeline_client.h"
 #include "clients/cli/args.h"
-#include "clients/cli/import_files.h"
+#include "clients/cli/import_command.h"
+#include "clients/cli/output.h"
 #include "clients/cli/render.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/text_format.h"
@@ -143,25 +144,36 @@ const std::map<std::string, CommandSpec>& Commands() {
          "id"},
         {}}},
       {"import",
-       {"annals import PATH... [--keep-going] [--dry-run]\n"
+       {"annals import PATH... [--keep-going] [--dry-run] [--retry-for=S]\n"
         "  Each .textproto, .txtpb or .json file is one "
         "ImportRecordsRequest, committed\n"
         "  all or nothing; a .jsonl file holds one ImportRecord per line, "
         "committed in\n"
         "  batches of 1000. A folder imports its files in name order. "
         "Re-importing the\n"
-        "  same data changes nothing.\n"
+        "  same data changes nothing. Each file is reported as imported, "
+        "rejected,\n"
+        "  committed in part (a .jsonl file's earlier batches) or of unknown "
+        "outcome\n"
+        "  (the catalog stopped answering mid-call).\n"
         "  --keep-going  apply every record that can be applied and report "
         "each refused\n"
         "                one as FILE:LINE: record N: reason (N counts from 1 "
         "in its file;\n"
-        "                .json files have no lines); exit status 1 if any "
-        "was refused\n"
+        "                .json files have no lines)\n"
         "  --dry-run     check everything and commit nothing; files are "
         "checked in order\n"
         "                as one run, so a file may refer to entities of "
-        "earlier files",
-        {},
+        "earlier files\n"
+        "  --retry-for=S while an outcome is unknown, send the same batches "
+        "again with\n"
+        "                the same request ids for up to S seconds (default "
+        "60): the\n"
+        "                catalog applies none twice\n"
+        "  Exit status: 0 all imported; 1 something rejected; 75 nothing "
+        "rejected but\n"
+        "  some outcome still unknown (run the same command again later)",
+        {"retry-for"},
         {"dry-run", "keep-going"}}},
       {"watch",
        {"annals watch [--after=SEQUENCE] [--limit=N]", {"after", "limit"}, {}}},
@@ -262,16 +274,6 @@ class Table {
   }
   std::vector<std::vector<std::string>> rows_;
 };
-
-std::string Json(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = false;
-  // A valid message always converts; on the impossible failure the output
-  // is simply empty.
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
-}
 
 std::string StripCollection(const std::string& name) {
   size_t slash = name.find('/');
@@ -392,7 +394,14 @@ class Tool {
     if (command == "get") return Get(args);
     if (command == "list") return List(args);
     if (command == "create") return Create(args);
-    if (command == "import") return Import(args);
+    if (command == "import") {
+      if (args.positionals().empty()) {
+        return Usage(Commands().at("import").usage);
+      }
+      return RunImport(
+          args, *catalog_, out_, err_,
+          {.json = json_, .interactive = environment_.interactive});
+    }
     if (command == "watch") return Watch(args);
     if (command == "snapshot") return Snapshot(args);
     if (command == "history") return History(args);
@@ -765,298 +774,6 @@ class Tool {
       return 0;
     }
     return Usage(usage);
-  }
-
-  // The files of an import run, read (see import_files.h).
-  absl::StatusOr<std::vector<ImportFile>> LoadImportFiles(
-      const std::vector<std::string>& paths, bool keep_going) {
-    absl::StatusOr<std::vector<std::string>> names = ImportFilePaths(paths);
-    if (!names.ok()) return names.status();
-    std::vector<ImportFile> loaded;
-    for (const std::string& name : *names) {
-      absl::StatusOr<ImportFile> file = ReadImportFile(name, keep_going);
-      if (!file.ok()) return file.status();
-      loaded.push_back(*std::move(file));
-    }
-    return loaded;
-  }
-
-  void DrawProgress(int64_t done, int64_t total, absl::Time started) {
-    if (!environment_.interactive || json_) return;
-    double seconds = absl::ToDoubleSeconds(absl::Now() - started);
-    double rate = seconds > 0 ? done / seconds : 0;
-    double left = rate > 0 ? (total - done) / rate : 0;
-    constexpr int kWidth = 30;
-    int filled = total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
-    std::string bar;
-    for (int i = 0; i < kWidth; ++i) bar += i < filled ? "█" : "░";
-    out_ << absl::StrFormat("\r%s %lld/%lld records  %.0f/s  %.0fs left ", bar,
-                            static_cast<long long>(done),
-                            static_cast<long long>(total), rate, left)
-         << std::flush;
-  }
-
-  int Import(const Args& args) {
-    if (args.positionals().empty()) return Usage(Commands().at("import").usage);
-    const bool dry_run = args.Has("dry-run");
-    const bool keep_going = args.Has("keep-going");
-    absl::StatusOr<std::vector<ImportFile>> files =
-        LoadImportFiles(args.positionals(), keep_going);
-    if (!files.ok()) return Fail("import", files.status());
-    int64_t total = 0;
-    for (const ImportFile& file : *files) total += file.records();
-    if (dry_run || keep_going) {
-      return ImportAsOneStream(*files, total, dry_run, keep_going);
-    }
-    return ImportFileByFile(*files, total);
-  }
-
-  // Each file in a call of its own, all or nothing; a rejected file does not
-  // stop the others.
-  int ImportFileByFile(const std::vector<ImportFile>& files, int64_t total) {
-    cv1::ImportRecordsResponse summary;
-    std::vector<std::pair<std::string, std::string>> rejected;
-    int64_t done = 0;
-    absl::Time started = absl::Now();
-    DrawProgress(0, total, started);
-    for (const ImportFile& file : files) {
-      absl::StatusOr<cv1::ImportRecordsResponse> result =
-          catalog_->ImportRecords(file.batches);
-      done += file.records();
-      if (!result.ok()) {
-        rejected.emplace_back(
-            file.path,
-            absl::StrCat(absl::StatusCodeToString(result.status().code()), ": ",
-                         result.status().message()));
-      } else {
-        summary.set_entities_created(summary.entities_created() +
-                                     result->entities_created());
-        summary.set_entities_updated(summary.entities_updated() +
-                                     result->entities_updated());
-        summary.set_statements_created(summary.statements_created() +
-                                       result->statements_created());
-        summary.set_statements_updated(summary.statements_updated() +
-                                       result->statements_updated());
-        summary.set_unchanged(summary.unchanged() + result->unchanged());
-        summary.set_batches(summary.batches() + result->batches());
-        summary.set_last_sequence(
-            std::max(summary.last_sequence(), result->last_sequence()));
-      }
-      DrawProgress(done, total, started);
-    }
-    if (environment_.interactive && !json_) out_ << "\n";
-    if (json_) {
-      Emit(summary);
-    } else {
-      out_ << absl::StrFormat(
-          "imported %lld files, %lld records: %lld entities created, %lld "
-          "updated; %lld statements created, %lld updated; %lld unchanged; "
-          "%zu files rejected (catalog sequence %lld)\n",
-          static_cast<long long>(files.size()), static_cast<long long>(total),
-          static_cast<long long>(summary.entities_created()),
-          static_cast<long long>(summary.entities_updated()),
-          static_cast<long long>(summary.statements_created()),
-          static_cast<long long>(summary.statements_updated()),
-          static_cast<long long>(summary.unchanged()), rejected.size(),
-          static_cast<long long>(summary.last_sequence()));
-    }
-    for (const auto& [path, reason] : rejected) {
-      err_ << "annals: rejected " << path << ": " << reason << "\n";
-    }
-    return rejected.empty() ? 0 : 1;
-  }
-
-  // A refused record, located in its file.
-  struct Refusal {
-    const ImportFile* file;
-    int record;  // in its file, from 1
-    std::string field;
-    std::string code;
-    std::string reason;
-    std::string message;
-  };
-
-  // Where batch `batch` of the stream came from.
-  struct BatchOrigin {
-    const ImportFile* file;
-    const std::vector<int>* record_numbers;
-  };
-
-  // `message` about a record, without its batch-relative "records[i]."
-  // prefix, and with "(batch B, records[R])" / "(records[R] of this
-  // batch)" told as FILE:LINE.
-  static std::string RecordMessage(std::string message, int64_t batch,
-                                   const std::vector<BatchOrigin>& origins) {
-    if (absl::StartsWith(message, "records[")) {
-      size_t end = message.find("].");
-      if (end != std::string::npos) message = message.substr(end + 2);
-    }
-    auto locate = [&](int64_t b, int r) -> std::string {
-      if (b < 0 || b >= static_cast<int64_t>(origins.size()) || r < 0 ||
-          r >= static_cast<int>(origins[b].record_numbers->size())) {
-        return "";
-      }
-      int number = (*origins[b].record_numbers)[r];
-      return absl::StrCat(origins[b].file->Where(number), ", record ", number);
-    };
-    int64_t b = -1;
-    int r = -1;
-    size_t at = message.rfind(" (batch ");
-    if (at != std::string::npos &&
-        std::sscanf(message.c_str() + at, " (batch %ld, records[%d])", &b,
-                    &r) == 2) {
-      if (std::string where = locate(b, r); !where.empty()) {
-        return absl::StrCat(message.substr(0, at), " (", where, ")");
-      }
-    }
-    at = message.rfind(" (records[");
-    if (at != std::string::npos &&
-        std::sscanf(message.c_str() + at, " (records[%d] of this batch)", &r) ==
-            1) {
-      if (std::string where = locate(batch, r); !where.empty()) {
-        return absl::StrCat(message.substr(0, at), " (", where, ")");
-      }
-    }
-    return message;
-  }
-
-  // Every file's batches in one ImportRecords stream: validate_only for a
-  // dry run (so each file is checked with what earlier files would create),
-  // IMPORT_ERROR_MODE_KEEP_GOING with --keep-going.
-  int ImportAsOneStream(const std::vector<ImportFile>& files, int64_t total,
-                        bool dry_run, bool keep_going) {
-    std::vector<cv1::ImportRecordsRequest> batches;
-    std::vector<BatchOrigin> origins;
-    for (const ImportFile& file : files) {
-      for (size_t b = 0; b < file.batches.size(); ++b) {
-        cv1::ImportRecordsRequest batch = file.batches[b];
-        batch.set_validate_only(dry_run);
-        if (keep_going) {
-          batch.set_error_mode(cv1::IMPORT_ERROR_MODE_KEEP_GOING);
-        }
-        batches.push_back(std::move(batch));
-        origins.push_back({&file, &file.record_numbers[b]});
-      }
-    }
-    absl::Time started = absl::Now();
-    DrawProgress(0, total, started);
-    absl::StatusOr<cv1::ImportRecordsResponse> result =
-        catalog_->ImportRecords(std::move(batches));
-    if (environment_.interactive && !json_) out_ << "\n";
-    if (!result.ok()) {
-      // The stream stopped at a batch: "batch N (...): ...".
-      std::string where = "import";
-      int64_t batch = -1;
-      if (std::sscanf(std::string(result.status().message()).c_str(),
-                      "batch %ld (", &batch) == 1 &&
-          batch >= 0 && batch < static_cast<int64_t>(origins.size())) {
-        where = origins[batch].file->path;
-      }
-      err_ << "annals: rejected " << where << ": "
-           << absl::StatusCodeToString(result.status().code()) << ": "
-           << result.status().message() << "\n";
-      if (dry_run) {
-        err_ << "annals: the files after it were not checked; --keep-going "
-                "checks every record\n";
-      }
-      return 1;
-    }
-    DrawProgress(total, total, started);
-
-    std::vector<Refusal> refused;
-    for (const ImportFile& file : files) {
-      for (const UnreadableRecord& record : file.unreadable) {
-        refused.push_back({&file, record.record, "", "INVALID_ARGUMENT",
-                           "UNREADABLE", record.reason});
-      }
-    }
-    for (const cv1::RefusedRecord& record : result->refused_records()) {
-      if (record.batch() < 0 ||
-          record.batch() >= static_cast<int64_t>(origins.size())) {
-        continue;
-      }
-      const BatchOrigin& origin = origins[record.batch()];
-      if (record.record() < 0 ||
-          record.record() >= static_cast<int>(origin.record_numbers->size())) {
-        continue;
-      }
-      refused.push_back(
-          {origin.file, (*origin.record_numbers)[record.record()],
-           record.field(), record.code(), record.reason(),
-           RecordMessage(record.message(), record.batch(), origins)});
-    }
-    std::stable_sort(
-        refused.begin(), refused.end(), [](const Refusal& a, const Refusal& b) {
-          return a.file != b.file ? a.file < b.file : a.record < b.record;
-        });
-    const int64_t refused_total = result->refused() +
-                                  static_cast<int64_t>(refused.size()) -
-                                  result->refused_records_size();
-    cv1::ImportRecordsResponse summary = *result;
-    summary.set_refused(refused_total);
-    if (json_) {
-      EmitImportSummary(summary, refused);
-    } else {
-      for (const Refusal& refusal : refused) {
-        err_ << refusal.file->Where(refusal.record) << ": record "
-             << refusal.record << ": " << refusal.message << "\n";
-      }
-      if (refused_total > static_cast<int64_t>(refused.size())) {
-        err_ << "annals: " << refused_total - refused.size()
-             << " more refused records not listed (the catalog lists at "
-                "most 10000 per import)\n";
-      }
-      out_ << absl::StrFormat(
-          "%s %lld files, %lld records: %lld entities %s, %lld %s; %lld "
-          "statements %s, %lld %s; %lld unchanged; %lld records refused %s\n",
-          dry_run ? "checked" : "imported",
-          static_cast<long long>(files.size()), static_cast<long long>(total),
-          static_cast<long long>(summary.entities_created()),
-          dry_run ? "to create" : "created",
-          static_cast<long long>(summary.entities_updated()),
-          dry_run ? "to update" : "updated",
-          static_cast<long long>(summary.statements_created()),
-          dry_run ? "to create" : "created",
-          static_cast<long long>(summary.statements_updated()),
-          dry_run ? "to update" : "updated",
-          static_cast<long long>(summary.unchanged()),
-          static_cast<long long>(refused_total),
-          dry_run ? "(dry run: nothing committed)"
-                  : absl::StrCat("(catalog sequence ", summary.last_sequence(),
-                                 ")"));
-    }
-    return refused_total > 0 ? 1 : 0;
-  }
-
-  // The summary as one JSON object, its refusedRecords located in their
-  // files: {"file", "line", "record", "field", "code", "reason", "message"}.
-  void EmitImportSummary(const cv1::ImportRecordsResponse& summary,
-                         const std::vector<Refusal>& refused) {
-    cv1::ImportRecordsResponse counts = summary;
-    counts.clear_refused_records();
-    google::protobuf::Struct object;
-    if (!google::protobuf::util::JsonStringToMessage(Json(counts), &object)
-             .ok()) {
-      Emit(summary);
-      return;
-    }
-    google::protobuf::ListValue* list =
-        (*object.mutable_fields())["refusedRecords"].mutable_list_value();
-    for (const Refusal& refusal : refused) {
-      auto& fields =
-          *list->add_values()->mutable_struct_value()->mutable_fields();
-      fields["file"].set_string_value(refusal.file->path);
-      const int line = refusal.file->lines[refusal.record - 1];
-      if (line > 0) fields["line"].set_number_value(line);
-      fields["record"].set_number_value(refusal.record);
-      if (!refusal.field.empty()) {
-        fields["field"].set_string_value(refusal.field);
-      }
-      fields["code"].set_string_value(refusal.code);
-      fields["reason"].set_string_value(refusal.reason);
-      fields["message"].set_string_value(refusal.message);
-    }
-    out_ << Json(object) << "\n";
   }
 
   int Watch(const Args& args) {

@@ -12,6 +12,7 @@
 #include "annals/timeline/v1/timeline_service.pb.h"
 #include "clients/cli/render.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/testing/annals_world.h"
@@ -116,6 +117,62 @@ TEST_F(CliTest, ImportOfABrokenFileRejectsItWithTheReason) {
   result = Annals({"import", dir.Sub("garbled.textproto")});
   EXPECT_EQ(result.status, 1);
   EXPECT_THAT(result.err, HasSubstr("line 1"));
+}
+
+// 2,500 records in three batches; record 1,500 (in the second) has no
+// kind. The first batch is committed, the second rejected, the third never
+// sent: the file is reported as committed in part, with exact counts.
+TEST_F(CliTest, ImportReportsAFileCommittedInPartWithExactCounts) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("parts.jsonl");
+  {
+    std::ofstream file(path);
+    for (int i = 1; i <= 2500; ++i) {
+      file << R"({"entity": {"name": "part-)" << i << R"(", )"
+           << (i == 1500 ? "" : R"("kind": "artifact", )")
+           << R"("label": "Part )" << i << R"("}})"
+           << "\n";
+    }
+  }
+  Result text = Annals({"import", path});
+  EXPECT_EQ(text.status, 1);
+  EXPECT_THAT(text.out, HasSubstr("imported 0 of 1 files, 1000 records: 1000 "
+                                  "entities created, 0 updated"));
+  EXPECT_THAT(text.out,
+              HasSubstr("0 files rejected, 1 committed in part, 0 with "
+                        "unknown outcome"));
+  EXPECT_THAT(text.err,
+              HasSubstr(path +
+                        " committed in part: its first 1000 records "
+                        "are committed; from " +
+                        path +
+                        ":1001, record 1001 on it was rejected: "
+                        "INVALID_ARGUMENT: batch 1 (1 earlier batches "
+                        "committed)"));
+  EXPECT_THAT(text.err, HasSubstr("entity.kind: is required"));
+  EXPECT_THAT(text.err, Not(HasSubstr("outcome unknown")));
+
+  // Again, as JSON. A new run has new request ids, so the committed batch
+  // is found unchanged; every count is present, zeros included.
+  Result json = Annals({"--json", "import", path});
+  EXPECT_EQ(json.status, 1);
+  google::protobuf::Struct object;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(json.out, &object).ok())
+      << json.out;
+  const auto& fields = object.fields();
+  EXPECT_EQ(fields.at("filesImported").number_value(), 0);
+  EXPECT_EQ(fields.at("filesCommittedInPart").number_value(), 1);
+  EXPECT_EQ(fields.at("filesWithUnknownOutcome").number_value(), 0);
+  EXPECT_EQ(fields.at("recordsImported").number_value(), 1000);
+  // The catalog's counts as protobuf's JSON mapping writes int64s.
+  EXPECT_EQ(fields.at("entitiesCreated").string_value(), "0");
+  EXPECT_EQ(fields.at("unchanged").string_value(), "1000");
+  const auto& file = fields.at("files").list_value().values(0).struct_value();
+  EXPECT_EQ(file.fields().at("outcome").string_value(), "COMMITTED_IN_PART");
+  EXPECT_EQ(file.fields().at("batches").number_value(), 3);
+  EXPECT_EQ(file.fields().at("batchesCommitted").number_value(), 1);
+  EXPECT_EQ(file.fields().at("code").string_value(), "INVALID_ARGUMENT");
 }
 
 // 2,000 records over two lines each, after a comment line: record i opens

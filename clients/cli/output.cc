@@ -1,0 +1,17 @@
+#include "clients/cli/output.h"
+
+#include "google/protobuf/util/json_util.h"
+
+namespace annals::cli {
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = false;
+  // A valid message always converts; on the impossible failure the output
+  // is simply empty.
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+}  // namespace annals::cli
