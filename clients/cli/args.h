@@ -13,14 +13,19 @@
 
 namespace annals::cli {
 
-// Parsed arguments. Flags are "--name=value", "--name value" or, for the
-// names in `switches`, a bare "--name"; a flag may repeat. "--" ends flags.
+// Parsed arguments, read by CLI11 (ADR 10). Flags are "--name=value",
+// "--name value", or for a name with a short form also "-n value", "-nvalue";
+// switches are a bare "--name" (or "--name=true" / "--name=false"). A flag
+// may repeat. "--" ends flags: everything after it is positional.
 class Args {
  public:
-  // Fails with INVALID_ARGUMENT on a malformed or unknown flag.
-  static absl::StatusOr<Args> Parse(const std::vector<std::string>& argv,
-                                    const std::set<std::string>& flags,
-                                    const std::set<std::string>& switches);
+  // Fails with INVALID_ARGUMENT on a malformed or unknown flag; an unknown
+  // one is named with the nearest known flag ("unknown flag --form; did you
+  // mean --from?"). `short_names` gives flags a one-letter form.
+  static absl::StatusOr<Args> Parse(
+      const std::vector<std::string>& argv, const std::set<std::string>& flags,
+      const std::set<std::string>& switches,
+      const std::map<std::string, char>& short_names = {});
 
   const std::vector<std::string>& positionals() const { return positionals_; }
   bool Has(const std::string& name) const { return values_.contains(name); }

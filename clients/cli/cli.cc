@@ -88,6 +88,8 @@ struct CommandSpec {
   std::string usage;
   std::set<std::string> flags;
   std::set<std::string> switches;
+  // One-letter forms of flags: {"output", 'o'} for -o.
+  std::map<std::string, char> short_names = {};
 };
 
 const std::map<std::string, CommandSpec>& Commands() {
@@ -213,16 +215,17 @@ const std::map<std::string, CommandSpec>& Commands() {
          "known-at"},
         {}}},
       {"render",
-       {"annals render -o FILE.svg [--html=FILE.html] [--entity=E]... "
+       {"annals render -o|--output FILE.svg [--html=FILE.html] [--entity=E]... "
         "[--predicate=P]... [--kind=K]... [--title=T] [--from-year=Y] "
         "[--to-year=Y]\n"
         "  Lanes: each --kind's entity lifespans (default: mission), and for "
         "each\n"
         "  --entity its statements of each --predicate (default: nmi, "
         "commander).",
-        {"o", "html", "entity", "predicate", "kind", "title", "from-year",
+        {"output", "html", "entity", "predicate", "kind", "title", "from-year",
          "to-year"},
-        {}}},
+        {},
+        {{"output", 'o'}}}},
       {"demo", {"annals demo", {}, {}}},
       {"health",
        {"annals health [catalog|timeline] [--service=NAME]\n"
@@ -1075,7 +1078,7 @@ class Tool {
   }
 
   int Render(const Args& args) {
-    if (!args.Has("o")) return Usage(Commands().at("render").usage);
+    if (!args.Has("output")) return Usage(Commands().at("render").usage);
     std::vector<std::string> kinds = args.GetAll("kind");
     std::vector<std::string> entities = args.GetAll("entity");
     std::vector<std::string> predicates = args.GetAll("predicate");
@@ -1148,11 +1151,12 @@ class Tool {
       options.first_year = static_cast<int>(*from_year);
     if (args.Has("to-year")) options.last_year = static_cast<int>(*to_year);
     std::string svg = RenderSvg(lanes, options);
-    std::ofstream(args.Get("o")) << svg;
+    std::ofstream(args.Get("output")) << svg;
     if (args.Has("html"))
       std::ofstream(args.Get("html")) << RenderHtml(svg, options.title);
     if (!json_) {
-      out_ << "wrote " << args.Get("o") << " (" << lanes.size() << " lanes)";
+      out_ << "wrote " << args.Get("output") << " (" << lanes.size()
+           << " lanes)";
       if (args.Has("html")) out_ << " and " << args.Get("html");
       out_ << "\n";
     }
@@ -1223,7 +1227,8 @@ class Tool {
       std::vector<std::string> rest(question.argv.begin() + 1,
                                     question.argv.end());
       const CommandSpec& spec = Commands().at(command);
-      absl::StatusOr<Args> args = Args::Parse(rest, spec.flags, spec.switches);
+      absl::StatusOr<Args> args =
+          Args::Parse(rest, spec.flags, spec.switches, spec.short_names);
       if (!args.ok() || Dispatch(command, *args) != 0) ++failures;
     }
     return failures == 0 ? 0 : 1;
@@ -1297,7 +1302,7 @@ int Run(const std::vector<std::string>& argv, std::ostream& out,
   std::vector<std::string> rest;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& arg = argv[i];
-    if (command.empty() && !absl::StartsWith(arg, "--")) {
+    if (command.empty() && !absl::StartsWith(arg, "-")) {
       command = arg;
       continue;
     }
@@ -1335,7 +1340,8 @@ int Run(const std::vector<std::string>& argv, std::ostream& out,
   flags.insert(kGlobalFlags.begin(), kGlobalFlags.end());
   std::set<std::string> switches = spec->second.switches;
   switches.insert(kGlobalSwitches.begin(), kGlobalSwitches.end());
-  absl::StatusOr<Args> args = Args::Parse(rest, flags, switches);
+  absl::StatusOr<Args> args =
+      Args::Parse(rest, flags, switches, spec->second.short_names);
   if (!args.ok()) {
     err << "annals " << command << ": " << args.status().message() << "\n";
     return 2;

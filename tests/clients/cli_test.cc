@@ -423,7 +423,7 @@ TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
       {"render", "-o", dir.Sub("nmi.svg"), "--html", dir.Sub("nmi.html")});
   // "-o" is spelled as a flag with a separate value.
   if (result.status == 2) {
-    result = Annals({"render", "--o=" + dir.Sub("nmi.svg"),
+    result = Annals({"render", "-o", dir.Sub("nmi.svg"),
                      "--html=" + dir.Sub("nmi.html")});
   }
   ASSERT_EQ(result.status, 0) << result.err;
