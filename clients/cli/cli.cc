@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -101,11 +102,14 @@ const std::map<std::string, CommandSpec>& Commands() {
         {}}},
       {"list",
        {"annals list entities [--kind=K] [--prefix=ID_PREFIX] [--deleted] "
-        "[--limit=N]\n"
+        "[--limit=N | --all]\n"
         "annals list statements [--subject=E] [--predicate=P] [--object=E] "
-        "[--retracted] [--limit=N]",
+        "[--retracted] [--limit=N | --all]\n"
+        "  At most --limit items (default 1000), or --all. A listing cut "
+        "short says so on\n"
+        "  stderr; cut by the default limit, it exits 1.",
         {"kind", "prefix", "subject", "predicate", "object", "limit"},
-        {"deleted", "retracted"}}},
+        {"deleted", "retracted", "all"}}},
       {"create",
        {"annals create entity ID --kind=K --label=L [--alias=A]... "
         "[--lifespan=EDTF | --lifespan-bounds=BOUNDS] "
@@ -190,11 +194,14 @@ const std::map<std::string, CommandSpec>& Commands() {
         {}}},
       {"window",
        {"annals window --from=DATE --to=DATE [--type=lifespan|event|statement] "
-        "[--kind=K] [--predicate=P] [--entity=E] [--limit=N] "
-        "[--known-at=RFC3339]",
+        "[--kind=K] [--predicate=P] [--entity=E] [--limit=N | --all] "
+        "[--known-at=RFC3339]\n"
+        "  At most --limit items (default 1000), or --all. A listing cut "
+        "short says so on\n"
+        "  stderr; cut by the default limit, it exits 1.",
         {"from", "to", "type", "kind", "predicate", "entity", "limit",
          "known-at"},
-        {}}},
+        {"all"}}},
       {"relate",
        {"annals relate A B [--known-at=RFC3339]\n"
         "  A and B: an entity id (its lifespan), statements/ID, or EDTF such "
@@ -582,35 +589,83 @@ class Tool {
     table.Print(out_);
   }
 
-  // Pages through a List call until `limit` items or the last page.
-  // `fetch` makes one call; `items` picks the repeated field of a page.
+  // How much of a listing to fetch: --limit=N (default `fallback`) or
+  // --all; `asked` when the user chose it.
+  struct Limit {
+    int64_t count = 0;
+    bool asked = false;
+  };
+  static absl::StatusOr<Limit> ListingLimit(const Args& args,
+                                            int64_t fallback) {
+    if (args.Has("all") && args.Has("limit")) {
+      return absl::InvalidArgumentError("--limit and --all: give one");
+    }
+    if (args.Has("all")) {
+      return Limit{std::numeric_limits<int64_t>::max(), true};
+    }
+    absl::StatusOr<int64_t> count = args.GetInt("limit", fallback);
+    if (!count.ok()) return count.status();
+    if (*count < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--limit must be at least 1, not ", *count,
+                       " (--all for every one)"));
+    }
+    return Limit{*count, args.Has("limit")};
+  }
+
+  // After a listing that stopped at its limit with more to come: says so on
+  // stderr, with how to get the rest. Exit status 0 only if the limit was
+  // the user's choice; a default that cut the answer short is not success.
+  int EndListing(const std::string& command, const Limit& limit, bool more) {
+    if (!more) return 0;
+    err_ << "annals " << command << ": stopped at " << limit.count
+         << " items; there are more (" << (limit.asked ? "" : "the default ")
+         << "--limit=" << limit.count
+         << "): ask for more with --limit=N, or for every one with --all\n";
+    return limit.asked ? 0 : 1;
+  }
+
+  // Pages through a List call until `limit` items or the last page; `more`
+  // tells whether items are left after the limit. `fetch` makes one call;
+  // `items` picks the repeated field of a page.
   template <typename Item, typename Request, typename Fetch, typename Items>
-  static absl::StatusOr<std::vector<Item>> CollectPages(Request request,
-                                                        int64_t limit,
-                                                        Fetch fetch,
-                                                        Items items) {
+  static absl::StatusOr<std::vector<Item>> CollectPages(
+      Request request, int64_t limit, Fetch fetch, Items items, bool* more) {
     std::vector<Item> collected;
+    *more = false;
     do {
-      request.set_page_size(static_cast<int>(std::min<int64_t>(limit, 1000)));
+      request.set_page_size(static_cast<int>(std::min<int64_t>(
+          limit - static_cast<int64_t>(collected.size()), 1000)));
       auto page = fetch(request);
       if (!page.ok()) return page.status();
       for (Item& item : *items(*page)) {
         if (static_cast<int64_t>(collected.size()) < limit) {
           collected.push_back(std::move(item));
+        } else {
+          *more = true;
         }
       }
       request.set_page_token(page->next_page_token());
     } while (!request.page_token().empty() &&
              static_cast<int64_t>(collected.size()) < limit);
+    if (!*more && !request.page_token().empty()) {
+      // A page may end at the limit with a token and nothing after it: one
+      // more item asked for tells.
+      request.set_page_size(1);
+      auto page = fetch(request);
+      if (!page.ok()) return page.status();
+      *more = !items(*page)->empty();
+    }
     return collected;
   }
 
   int List(const Args& args) {
     if (args.positionals().size() != 1)
       return Usage(Commands().at("list").usage);
-    absl::StatusOr<int64_t> limit = args.GetInt("limit", 1000);
+    absl::StatusOr<Limit> limit = ListingLimit(args, 1000);
     if (!limit.ok()) return Usage(std::string(limit.status().message()));
     const std::string& what = args.positionals()[0];
+    bool more = false;
     if (what == "entities") {
       cv1::ListEntitiesRequest request;
       request.set_kind(args.Get("kind"));
@@ -618,17 +673,18 @@ class Tool {
       request.set_show_deleted(args.Has("deleted"));
       absl::StatusOr<std::vector<cv1::Entity>> entities =
           CollectPages<cv1::Entity>(
-              request, *limit,
+              request, limit->count,
               [this](const cv1::ListEntitiesRequest& r) {
                 return catalog_->ListEntities(r);
               },
               [](cv1::ListEntitiesResponse& page) {
                 return page.mutable_entities();
-              });
+              },
+              &more);
       if (!entities.ok()) return Fail("list entities", entities.status());
       if (json_) {
         for (const auto& e : *entities) Emit(e);
-        return 0;
+        return EndListing("list", *limit, more);
       }
       Table table({"ID", "KIND", "LABEL", "LIFESPAN"});
       for (const auto& e : *entities) {
@@ -636,7 +692,7 @@ class Tool {
                    e.has_lifespan() ? ExtentText(e.lifespan()) : ""});
       }
       table.Print(out_);
-      return 0;
+      return EndListing("list", *limit, more);
     }
     if (what == "statements") {
       cv1::ListStatementsRequest request;
@@ -646,20 +702,21 @@ class Tool {
       request.set_show_retracted(args.Has("retracted"));
       absl::StatusOr<std::vector<cv1::Statement>> statements =
           CollectPages<cv1::Statement>(
-              request, *limit,
+              request, limit->count,
               [this](const cv1::ListStatementsRequest& r) {
                 return catalog_->ListStatements(r);
               },
               [](cv1::ListStatementsResponse& page) {
                 return page.mutable_statements();
-              });
+              },
+              &more);
       if (!statements.ok()) return Fail("list statements", statements.status());
       if (json_) {
         for (const auto& s : *statements) Emit(s);
-        return 0;
+        return EndListing("list", *limit, more);
       }
       PrintStatements(*statements);
-      return 0;
+      return EndListing("list", *limit, more);
     }
     return Usage(Commands().at("list").usage);
   }
@@ -921,30 +978,27 @@ class Tool {
     request.set_kind(args.Get("kind"));
     request.set_predicate(args.Get("predicate"));
     request.set_entity(args.Get("entity"));
-    absl::StatusOr<int64_t> limit = args.GetInt("limit", 1000);
+    absl::StatusOr<Limit> limit = ListingLimit(args, 1000);
     if (!limit.ok()) return Usage(std::string(limit.status().message()));
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
-    std::vector<tv1::WindowItem> items;
-    do {
-      request.set_page_size(
-          static_cast<int>(std::clamp<int64_t>(*limit, 1, 1000)));
-      absl::StatusOr<tv1::QueryWindowResponse> page =
-          timeline_->QueryWindow(request);
-      if (!page.ok()) return Fail("window", page.status());
-      for (const auto& item : page->items()) {
-        if (static_cast<int64_t>(items.size()) < *limit) items.push_back(item);
-      }
-      request.set_page_token(page->next_page_token());
-    } while (!request.page_token().empty() &&
-             static_cast<int64_t>(items.size()) < *limit);
+    bool more = false;
+    absl::StatusOr<std::vector<tv1::WindowItem>> items =
+        CollectPages<tv1::WindowItem>(
+            request, limit->count,
+            [this](const tv1::QueryWindowRequest& r) {
+              return timeline_->QueryWindow(r);
+            },
+            [](tv1::QueryWindowResponse& page) { return page.mutable_items(); },
+            &more);
+    if (!items.ok()) return Fail("window", items.status());
     if (json_) {
-      for (const auto& item : items) Emit(item);
-      return 0;
+      for (const auto& item : *items) Emit(item);
+      return EndListing("window", *limit, more);
     }
     Table table({"CERTAINTY", "TYPE", "WHAT", "WHEN", "SOURCES"});
-    for (const tv1::WindowItem& item : items) {
+    for (const tv1::WindowItem& item : *items) {
       std::string type_name = tv1::ItemType_Name(item.item_type());
       type_name = absl::AsciiStrToLower(
           type_name.substr(std::string("ITEM_TYPE_").size()));
@@ -961,7 +1015,7 @@ class Tool {
       }
     }
     table.Print(out_);
-    return 0;
+    return EndListing("window", *limit, more);
   }
 
   static tv1::ExtentReference Reference(const std::string& text) {

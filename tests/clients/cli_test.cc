@@ -423,8 +423,8 @@ TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
       {"render", "-o", dir.Sub("nmi.svg"), "--html", dir.Sub("nmi.html")});
   // "-o" is spelled as a flag with a separate value.
   if (result.status == 2) {
-    result = Annals({"render", "-o", dir.Sub("nmi.svg"),
-                     "--html=" + dir.Sub("nmi.html")});
+    result = Annals(
+        {"render", "-o", dir.Sub("nmi.svg"), "--html=" + dir.Sub("nmi.html")});
   }
   ASSERT_EQ(result.status, 0) << result.err;
   std::ifstream svg_file(dir.Sub("nmi.svg"));
@@ -488,6 +488,62 @@ TEST_F(CliTest, ListHonoursFiltersAndLimit) {
   ASSERT_EQ(commanders.status, 0) << commanders.err;
   EXPECT_EQ(Count(commanders.out, "\n"), 1 + 7);  // header and seven rows
   EXPECT_THAT(commanders.out, HasSubstr("Lucas Schreurs"));
+}
+
+// 1,200 entities of one kind: more than the default limit of 1,000.
+TEST_F(CliTest, ListingsCutShortSaySoAndFetchExactlyWhatWasAsked) {
+  testing::TempDir dir;
+  {
+    std::ofstream file(dir.Sub("many.jsonl"));
+    for (int i = 0; i < 1200; ++i) {
+      file << R"({"entity": {"name": "lim-)" << i
+           << R"(", "kind": "limited", "label": "Limited )" << i
+           << R"(", "lifespan": {"edtf": "1950/1960"}}})"
+           << "\n";
+    }
+  }
+  Result imported = Annals({"import", dir.Sub("many.jsonl")});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  ReadsFollow(imported);
+
+  // The default limit cut it short: said on stderr, and not a success.
+  Result cut = Annals({"--json", "list", "entities", "--kind=limited"});
+  EXPECT_EQ(cut.status, 1);
+  EXPECT_EQ(Count(cut.out, "\n"), 1000);
+  EXPECT_THAT(cut.err, HasSubstr("stopped at 1000 items; there are more (the "
+                                 "default --limit=1000)"));
+  EXPECT_THAT(cut.err, HasSubstr("--all"));
+  // Asked for: exactly that many, exit 0, still a notice.
+  Result some =
+      Annals({"--json", "list", "entities", "--kind=limited", "--limit=1100"});
+  EXPECT_EQ(some.status, 0);
+  EXPECT_EQ(Count(some.out, "\n"), 1100);
+  EXPECT_THAT(some.err, HasSubstr("stopped at 1100 items"));
+  // Exactly all of them: no notice.
+  Result exact =
+      Annals({"--json", "list", "entities", "--kind=limited", "--limit=1200"});
+  EXPECT_EQ(exact.status, 0);
+  EXPECT_EQ(Count(exact.out, "\n"), 1200);
+  EXPECT_EQ(exact.err, "");
+  Result all =
+      Annals({"--json", "list", "entities", "--kind=limited", "--all"});
+  EXPECT_EQ(all.status, 0);
+  EXPECT_EQ(Count(all.out, "\n"), 1200);
+  EXPECT_EQ(all.err, "");
+
+  // The timeline's window, the same way.
+  Result window = Annals({"--json", "window", "--from=1955", "--to=1955",
+                          "--kind=limited", "--type=lifespan"});
+  EXPECT_EQ(window.status, 1);
+  EXPECT_EQ(Count(window.out, "\n"), 1000);
+  EXPECT_THAT(window.err, HasSubstr("annals window: stopped at 1000 items"));
+  window = Annals({"--json", "window", "--from=1955", "--to=1955",
+                   "--kind=limited", "--type=lifespan", "--all"});
+  EXPECT_EQ(window.status, 0) << window.err;
+  EXPECT_EQ(Count(window.out, "\n"), 1200);
+
+  EXPECT_EQ(Annals({"list", "entities", "--limit=0"}).status, 2);
+  EXPECT_EQ(Annals({"list", "entities", "--limit=5", "--all"}).status, 2);
 }
 
 TEST_F(CliTest, ServerErrorsAreOneLineWithStatusOne) {
