@@ -71,7 +71,7 @@ Operations:
 Global flags (also before or after the command):
   --catalog    catalog address (env ANNALS_CATALOG, default 127.0.0.1:7401)
   --timeline   timeline address (env ANNALS_TIMELINE, default 127.0.0.1:7402)
-  --json       print JSON (one object per result) instead of tables
+  --json       print JSON Lines (every field, zeros included) instead of tables
   --timeout    per-call deadline in seconds (default 10)
   --min-sequence  timeline answers wait until this catalog sequence is applied
                (a command's own writes are always waited for)

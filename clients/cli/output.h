@@ -8,7 +8,8 @@
 
 namespace annals::cli {
 
-// `message` in protobuf's JSON mapping (lowerCamelCase names), one line.
+// `message` in protobuf's JSON mapping (lowerCamelCase names), one line,
+// with every field: zeros, empty strings and empty lists included.
 std::string Json(const google::protobuf::Message& message);
 
 }  // namespace annals::cli

@@ -546,6 +546,22 @@ TEST_F(CliTest, ListingsCutShortSaySoAndFetchExactlyWhatWasAsked) {
   EXPECT_EQ(Annals({"list", "entities", "--limit=5", "--all"}).status, 2);
 }
 
+TEST_F(CliTest, JsonHasEveryFieldZerosIncluded) {
+  ImportOnce();
+  // Commanders in 2019: every count is definite, none possible; the
+  // possible count is there anyway, as 0.
+  Result count = Annals({"--json", "count", "--bucket=year", "--from=2019",
+                         "--to=2019", "--type=statement",
+                         "--predicate=commander", "--entity=nmi"});
+  ASSERT_EQ(count.status, 0) << count.err;
+  EXPECT_THAT(count.out, HasSubstr("\"possible\":\"0\""));
+  EXPECT_THAT(count.out, HasSubstr("\"definite\":\"2\""));
+  // An entity without lifespan sources still lists them, empty.
+  Result entity = Annals({"--json", "get", "per-olsen"});
+  ASSERT_EQ(entity.status, 0) << entity.err;
+  EXPECT_THAT(entity.out, HasSubstr("\"lifespanSources\":[]"));
+}
+
 TEST_F(CliTest, ServerErrorsAreOneLineWithStatusOne) {
   Result result = Annals({"get", "nobody-at-all"});
   EXPECT_EQ(result.status, 1);
