@@ -620,29 +620,34 @@ absl::StatusOr<v1::Entity> Catalog::DeleteEntity(
     return s;
   }
   v1::Entity response;
-  absl::Status status = RunWrite(
-      "DeleteEntity", request.request_id(), request, &response,
-      [&](Transaction& txn) -> absl::Status {
-        absl::StatusOr<std::optional<v1::Entity>> existing =
-            txn.LoadEntity(*id);
-        if (!existing.ok()) return existing.status();
-        if (!existing->has_value())
-          return NotFoundError(EntityName(*id), "name");
-        v1::Entity current = **existing;
-        if (!request.etag().empty() && request.etag() != current.etag()) {
-          return EtagMismatchError(current.name(), request.etag(),
-                                   current.etag());
-        }
-        if (current.has_delete_time()) {
-          return FailedPreconditionError("DELETED", current.name(),
-                                         "is already deleted");
-        }
-        response = current;
-        *response.mutable_delete_time() = ToProto(txn.now());
-        txn.SaveEntity(response, &current, v1::CHANGE_TYPE_DELETED);
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return status;
+  auto body = [&](Transaction& txn) -> absl::Status {
+    absl::StatusOr<std::optional<v1::Entity>> existing = txn.LoadEntity(*id);
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) return NotFoundError(EntityName(*id), "name");
+    v1::Entity current = **existing;
+    if (!request.etag().empty() && request.etag() != current.etag()) {
+      return EtagMismatchError(current.name(), request.etag(), current.etag());
+    }
+    if (current.has_delete_time()) {
+      return FailedPreconditionError("DELETED", current.name(),
+                                     "is already deleted");
+    }
+    response = current;
+    *response.mutable_delete_time() = ToProto(txn.now());
+    if (request.validate_only()) return absl::OkStatus();
+    txn.SaveEntity(response, &current, v1::CHANGE_TYPE_DELETED);
+    return absl::OkStatus();
+  };
+  if (request.validate_only()) {
+    Transaction txn(*storage_, head_sequence(), absl::Now());
+    if (absl::Status s = body(txn); !s.ok()) return s;
+    return response;
+  }
+  if (absl::Status s = RunWrite("DeleteEntity", request.request_id(), request,
+                                &response, body);
+      !s.ok()) {
+    return s;
+  }
   return response;
 }
 
@@ -817,31 +822,38 @@ absl::StatusOr<v1::Statement> Catalog::RetractStatement(
     return s;
   }
   v1::Statement response;
-  absl::Status status = RunWrite(
-      "RetractStatement", request.request_id(), request, &response,
-      [&](Transaction& txn) -> absl::Status {
-        absl::StatusOr<std::optional<v1::Statement>> existing =
-            txn.LoadStatement(*id);
-        if (!existing.ok()) return existing.status();
-        if (!existing->has_value()) {
-          return NotFoundError(StatementName(*id), "name");
-        }
-        v1::Statement current = **existing;
-        if (!request.etag().empty() && request.etag() != current.etag()) {
-          return EtagMismatchError(current.name(), request.etag(),
-                                   current.etag());
-        }
-        if (current.has_retract_time()) {
-          return FailedPreconditionError("RETRACTED", current.name(),
-                                         "is already retracted");
-        }
-        response = current;
-        *response.mutable_retract_time() = ToProto(txn.now());
-        response.set_retract_reason(request.reason());
-        txn.SaveStatement(response, &current, v1::CHANGE_TYPE_RETRACTED);
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return status;
+  auto body = [&](Transaction& txn) -> absl::Status {
+    absl::StatusOr<std::optional<v1::Statement>> existing =
+        txn.LoadStatement(*id);
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) {
+      return NotFoundError(StatementName(*id), "name");
+    }
+    v1::Statement current = **existing;
+    if (!request.etag().empty() && request.etag() != current.etag()) {
+      return EtagMismatchError(current.name(), request.etag(), current.etag());
+    }
+    if (current.has_retract_time()) {
+      return FailedPreconditionError("RETRACTED", current.name(),
+                                     "is already retracted");
+    }
+    response = current;
+    *response.mutable_retract_time() = ToProto(txn.now());
+    response.set_retract_reason(request.reason());
+    if (request.validate_only()) return absl::OkStatus();
+    txn.SaveStatement(response, &current, v1::CHANGE_TYPE_RETRACTED);
+    return absl::OkStatus();
+  };
+  if (request.validate_only()) {
+    Transaction txn(*storage_, head_sequence(), absl::Now());
+    if (absl::Status s = body(txn); !s.ok()) return s;
+    return response;
+  }
+  if (absl::Status s = RunWrite("RetractStatement", request.request_id(),
+                                request, &response, body);
+      !s.ok()) {
+    return s;
+  }
   return response;
 }
 

@@ -925,6 +925,49 @@ TEST_F(CatalogTest, ValidateOnlyChecksEverythingAndWritesNothing) {
               StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
+TEST_F(CatalogTest, ValidateOnlyDeleteAndRetractCheckAndWriteNothing) {
+  CreateWorld();
+  ASSERT_OK_AND_ASSIGN(v1::Statement statement,
+                       catalog_->CreateStatement(CommanderRequest("2021")));
+  const int64_t head = catalog_->head_sequence();
+
+  v1::DeleteEntityRequest remove;
+  remove.set_name("entities/per-olsen");
+  remove.set_validate_only(true);
+  ASSERT_OK_AND_ASSIGN(v1::Entity would_be, catalog_->DeleteEntity(remove));
+  EXPECT_TRUE(would_be.has_delete_time());
+  remove.set_etag("999");
+  EXPECT_THAT(catalog_->DeleteEntity(remove),
+              StatusIs(absl::StatusCode::kAborted));
+  remove.set_name("entities/nobody");
+  EXPECT_THAT(catalog_->DeleteEntity(remove),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  v1::RetractStatementRequest retract;
+  retract.set_name(statement.name());
+  retract.set_reason("checking");
+  retract.set_validate_only(true);
+  ASSERT_OK_AND_ASSIGN(v1::Statement retracted,
+                       catalog_->RetractStatement(retract));
+  EXPECT_TRUE(retracted.has_retract_time());
+  EXPECT_EQ(retracted.retract_reason(), "checking");
+
+  // Nothing was written: same head, entity alive, statement standing.
+  EXPECT_EQ(catalog_->head_sequence(), head);
+  ASSERT_OK_AND_ASSIGN(v1::Entity alive, Get("per-olsen"));
+  EXPECT_FALSE(alive.has_delete_time());
+  v1::GetStatementRequest get;
+  get.set_name(statement.name());
+  ASSERT_OK_AND_ASSIGN(v1::Statement standing, catalog_->GetStatement(get));
+  EXPECT_FALSE(standing.has_retract_time());
+  // And the real ones still work afterwards.
+  retract.set_validate_only(false);
+  ASSERT_OK(catalog_->RetractStatement(retract));
+  retract.set_validate_only(true);
+  EXPECT_THAT(catalog_->RetractStatement(retract),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST_F(CatalogTest, ChangeLogIsGapFreeAndSurvivesReopen) {
   CreateWorld();
   ASSERT_OK(catalog_->CreateStatement(CommanderRequest("2021")));
