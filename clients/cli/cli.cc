@@ -27,6 +27,7 @@
 #include "clients/cli/import_command.h"
 #include "clients/cli/output.h"
 #include "clients/cli/render.h"
+#include "clients/cli/write_commands.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -52,6 +53,9 @@ Catalog commands:
   get NAME                       an entity (by id, label or alias) or statements/ID
   list entities|statements ...   list with filters (see annals list --help)
   create entity|statement ...    create one record (see annals create --help)
+  update ID --label=L ...        change the fields given (--etag, --dry-run)
+  delete ID                      mark an entity deleted
+  retract STATEMENT --reason=R   a statement no longer holds
   import PATH...                 load .textproto/.json/.jsonl import files (a folder: its files in name order)
   watch [--after=N]              follow the change feed
 Timeline commands:
@@ -127,7 +131,9 @@ const std::map<std::string, CommandSpec>& Commands() {
         "(unknown);\n"
         "  --valid-bounds=1100,1200,1450,1500 started between 1100 and 1200 "
         "and\n"
-        "  ended (its last day) between 1450 and 1500.",
+        "  ended (its last day) between 1450 and 1500.\n"
+        "  --dry-run        check as the catalog would, write nothing\n"
+        "  --request-id=R   a retry with the same R applies once",
         {"kind",
          "label",
          "alias",
@@ -147,8 +153,42 @@ const std::map<std::string, CommandSpec>& Commands() {
          "quantity",
          "source",
          "qualifier",
-         "id"},
-        {}}},
+         "id",
+         "request-id"},
+        {"dry-run"}}},
+      {"update",
+       {"annals update ID [--kind=K] [--label=L] [--alias=A]... "
+        "[--description=D] [--attr=KEY=VALUE]...\n"
+        "    [--lifespan=EDTF | --lifespan-bounds=BOUNDS] "
+        "[--lifespan-source=SOURCE[#LOCATOR]]...\n"
+        "    [--clear=FIELD]... [--etag=E] [--dry-run] [--request-id=R]\n"
+        "  Changes only the fields given (the update mask is made from the "
+        "flags);\n"
+        "  --alias, --attr and --lifespan-source replace the whole list or "
+        "map.\n"
+        "  --clear=FIELD    empty aliases, description, attributes, lifespan "
+        "or\n"
+        "                   lifespan-sources\n"
+        "  --etag=E         only if the entity is still at etag E (ABORTED "
+        "otherwise)\n"
+        "  --dry-run        check as the catalog would, write nothing\n"
+        "  --request-id=R   a retry with the same R applies once",
+        {"kind", "label", "alias", "lifespan", "lifespan-bounds",
+         "lifespan-source", "description", "attr", "clear", "etag",
+         "request-id"},
+        {"dry-run"}}},
+      {"delete",
+       {"annals delete ID [--etag=E] [--dry-run] [--request-id=R]\n"
+        "  Marks the entity deleted; its history and statements stay.",
+        {"etag", "request-id"},
+        {"dry-run"}}},
+      {"retract",
+       {"annals retract STATEMENT_ID --reason=TEXT [--etag=E] [--dry-run] "
+        "[--request-id=R]\n"
+        "  The statement no longer holds; it stays in history with the "
+        "reason.",
+        {"reason", "etag", "request-id"},
+        {"dry-run"}}},
       {"import",
        {"annals import PATH... [--keep-going] [--dry-run] [--retry-for=S]\n"
         "  Each .textproto, .txtpb or .json file is one "
@@ -301,25 +341,6 @@ std::string CertaintyText(annals::type::v1::Certainty certainty) {
   }
 }
 
-// "EARLIEST_START,LATEST_START,EARLIEST_END,LATEST_END" into the extent's
-// bound dates; the catalog validates the dates themselves.
-absl::Status SetBoundDates(absl::string_view flag, absl::string_view text,
-                           annals::type::v1::Extent* extent) {
-  std::vector<std::string> parts = absl::StrSplit(text, ',');
-  if (parts.size() != 4) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag,
-        " takes four comma-separated dates: EARLIEST_START,LATEST_START,"
-        "EARLIEST_END,LATEST_END (an empty one is unknown, .. is open)"));
-  }
-  annals::type::v1::BoundDates* dates = extent->mutable_bound_dates();
-  dates->set_earliest_start(parts[0]);
-  dates->set_latest_start(parts[1]);
-  dates->set_earliest_end(parts[2]);
-  dates->set_latest_end(parts[3]);
-  return absl::OkStatus();
-}
-
 // An extent as people read it: its EDTF text, or, for one given by bound
 // dates, "start 1100..1200, end 1450..1500" (? where a bound is unknown).
 std::string ExtentText(const annals::type::v1::Extent& extent) {
@@ -403,7 +424,11 @@ class Tool {
   int Dispatch(const std::string& command, const Args& args) {
     if (command == "get") return Get(args);
     if (command == "list") return List(args);
-    if (command == "create") return Create(args);
+    if (command == "create" || command == "update" || command == "delete" ||
+        command == "retract") {
+      return RunWriteCommand(command, args, Commands().at(command).usage,
+                             *catalog_, out_, err_, json_);
+    }
     if (command == "import") {
       if (args.positionals().empty()) {
         return Usage(Commands().at("import").usage);
@@ -719,121 +744,6 @@ class Tool {
       return EndListing("list", *limit, more);
     }
     return Usage(Commands().at("list").usage);
-  }
-
-  static absl::Status ParseKeyValues(
-      const std::vector<std::string>& pairs,
-      google::protobuf::Map<std::string, std::string>* out,
-      const std::string& flag) {
-    for (const std::string& pair : pairs) {
-      size_t eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", flag, " takes KEY=VALUE, not \"", pair, "\""));
-      }
-      (*out)[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
-    return absl::OkStatus();
-  }
-
-  // "SOURCE[#LOCATOR]" into `citation`.
-  static void AddCitation(const std::string& text,
-                          cv1::SourceCitation* citation) {
-    std::vector<std::string> parts =
-        absl::StrSplit(text, absl::MaxSplits('#', 1));
-    citation->set_source(parts[0]);
-    if (parts.size() > 1) citation->set_locator(parts[1]);
-  }
-
-  int Create(const Args& args) {
-    const std::string& usage = Commands().at("create").usage;
-    if (args.positionals().empty()) return Usage(usage);
-    const std::string& what = args.positionals()[0];
-    if (what == "entity") {
-      if (args.positionals().size() != 2) return Usage(usage);
-      cv1::CreateEntityRequest request;
-      request.set_entity_id(args.positionals()[1]);
-      cv1::Entity* entity = request.mutable_entity();
-      entity->set_kind(args.Get("kind"));
-      entity->set_label(args.Get("label"));
-      entity->set_description(args.Get("description"));
-      for (const std::string& alias : args.GetAll("alias"))
-        entity->add_aliases(alias);
-      if (args.Has("lifespan"))
-        entity->mutable_lifespan()->set_edtf(args.Get("lifespan"));
-      if (args.Has("lifespan-bounds")) {
-        absl::Status s =
-            SetBoundDates("lifespan-bounds", args.Get("lifespan-bounds"),
-                          entity->mutable_lifespan());
-        if (!s.ok()) return Usage(std::string(s.message()));
-      }
-      for (const std::string& source : args.GetAll("lifespan-source")) {
-        AddCitation(source, entity->add_lifespan_sources());
-      }
-      if (absl::Status s = ParseKeyValues(args.GetAll("attr"),
-                                          entity->mutable_attributes(), "attr");
-          !s.ok()) {
-        return Usage(std::string(s.message()));
-      }
-      absl::StatusOr<cv1::Entity> created = catalog_->CreateEntity(request);
-      if (!created.ok()) return Fail("create entity", created.status());
-      if (json_) {
-        Emit(*created);
-      } else {
-        out_ << "created " << created->name() << " at sequence "
-             << created->sequence() << "\n";
-      }
-      return 0;
-    }
-    if (what == "statement") {
-      cv1::CreateStatementRequest request;
-      request.set_statement_id(args.Get("id"));
-      cv1::Statement* statement = request.mutable_statement();
-      statement->set_subject(args.Get("subject"));
-      statement->set_predicate(args.Get("predicate"));
-      if (args.Has("valid"))
-        statement->mutable_valid_time()->set_edtf(args.Get("valid"));
-      if (args.Has("valid-bounds")) {
-        absl::Status s = SetBoundDates("valid-bounds", args.Get("valid-bounds"),
-                                       statement->mutable_valid_time());
-        if (!s.ok()) return Usage(std::string(s.message()));
-      }
-      cv1::Value* object = statement->mutable_object();
-      if (args.Has("object")) object->set_entity(args.Get("object"));
-      if (args.Has("text")) object->set_text(args.Get("text"));
-      if (args.Has("decimal")) object->set_decimal(args.Get("decimal"));
-      if (args.Has("integer")) {
-        absl::StatusOr<int64_t> value = args.GetInt("integer", 0);
-        if (!value.ok()) return Usage(std::string(value.status().message()));
-        object->set_integer(*value);
-      }
-      if (args.Has("quantity")) {
-        std::vector<std::string> parts =
-            absl::StrSplit(args.Get("quantity"), absl::MaxSplits(' ', 1));
-        object->mutable_quantity()->set_amount(parts[0]);
-        if (parts.size() > 1) object->mutable_quantity()->set_unit(parts[1]);
-      }
-      for (const std::string& source : args.GetAll("source")) {
-        AddCitation(source, statement->add_sources());
-      }
-      if (absl::Status s =
-              ParseKeyValues(args.GetAll("qualifier"),
-                             statement->mutable_qualifiers(), "qualifier");
-          !s.ok()) {
-        return Usage(std::string(s.message()));
-      }
-      absl::StatusOr<cv1::Statement> created =
-          catalog_->CreateStatement(request);
-      if (!created.ok()) return Fail("create statement", created.status());
-      if (json_) {
-        Emit(*created);
-      } else {
-        out_ << "created " << created->name() << " at sequence "
-             << created->sequence() << "\n";
-      }
-      return 0;
-    }
-    return Usage(usage);
   }
 
   int Watch(const Args& args) {

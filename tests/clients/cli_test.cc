@@ -470,6 +470,117 @@ TEST_F(CliTest, WritesThenReadsItsOwnWriteThroughTheTimeline) {
   EXPECT_THAT(snapshot.out, HasSubstr("DEFINITE"));
 }
 
+TEST_F(CliTest, UpdateChangesOnlyTheFieldsGivenAndHonoursEtagAndDryRun) {
+  Result created =
+      Annals({"create", "entity", "upd-1", "--kind=artifact", "--label=First",
+              "--alias=One", "--alias=Uno", "--description=Kept"});
+  ASSERT_EQ(created.status, 0) << created.err;
+  EXPECT_THAT(created.out, HasSubstr("created entities/upd-1 at sequence "));
+
+  // A dry run checks and writes nothing.
+  Result dry = Annals({"update", "upd-1", "--label=Second", "--dry-run"});
+  ASSERT_EQ(dry.status, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("would be updated: entities/upd-1 (label) "
+                                 "(dry run: nothing written)"));
+  EXPECT_THAT(Annals({"get", "upd-1"}).out, HasSubstr("First"));
+
+  // Only the label changes: aliases and description stay.
+  Result updated = Annals({"--json", "update", "upd-1", "--label=Second"});
+  ASSERT_EQ(updated.status, 0) << updated.err;
+  google::protobuf::Struct entity;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(updated.out, &entity).ok());
+  EXPECT_EQ(entity.fields().at("label").string_value(), "Second");
+  EXPECT_EQ(entity.fields().at("description").string_value(), "Kept");
+  EXPECT_EQ(entity.fields().at("aliases").list_value().values_size(), 2);
+  const std::string etag = entity.fields().at("etag").string_value();
+
+  // A stale etag is refused by the catalog, which names the conflict.
+  Result stale =
+      Annals({"update", "upd-1", "--label=Third", "--etag=" + etag + "0"});
+  EXPECT_EQ(stale.status, 1);
+  EXPECT_THAT(stale.err, HasSubstr("annals: update upd-1: ABORTED"));
+  // The current one passes; --clear empties a field.
+  Result cleared = Annals({"update", "upd-1", "--clear=aliases",
+                           "--etag=" + etag, "--label=Third"});
+  ASSERT_EQ(cleared.status, 0) << cleared.err;
+  EXPECT_THAT(cleared.out, HasSubstr("(label, aliases)"));
+  Result got = Annals({"--json", "get", "upd-1"});
+  EXPECT_THAT(got.out, HasSubstr("\"aliases\":[]"));
+  EXPECT_THAT(got.out, HasSubstr("\"label\":\"Third\""));
+
+  // Usage errors: nothing to change, a field both set and cleared.
+  EXPECT_EQ(Annals({"update", "upd-1"}).status, 2);
+  EXPECT_EQ(Annals({"update", "upd-1", "--label=X", "--clear=label"}).status,
+            2);
+  // The catalog names the field it refuses.
+  Result bad = Annals({"update", "upd-1", "--lifespan=2018-02-30"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, HasSubstr("entity.lifespan.edtf"));
+}
+
+TEST_F(CliTest, RequestIdMakesARetriedWriteApplyOnce) {
+  ASSERT_EQ(
+      Annals({"create", "entity", "rid-1", "--kind=artifact", "--label=Start"})
+          .status,
+      0);
+  Result first = Annals(
+      {"update", "rid-1", "--label=Once", "--request-id=cli-test-rid-1"});
+  ASSERT_EQ(first.status, 0) << first.err;
+  Result retry = Annals(
+      {"update", "rid-1", "--label=Once", "--request-id=cli-test-rid-1"});
+  ASSERT_EQ(retry.status, 0) << retry.err;
+  // The retry answers with the first write's sequence: applied once.
+  EXPECT_EQ(first.out, retry.out);
+  Result reused = Annals(
+      {"update", "rid-1", "--label=Other", "--request-id=cli-test-rid-1"});
+  EXPECT_EQ(reused.status, 1);
+  EXPECT_THAT(reused.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(reused.err, HasSubstr("request_id"));
+}
+
+TEST_F(CliTest, DeleteAndRetractCheckWithDryRunThenWrite) {
+  ASSERT_EQ(
+      Annals({"create", "entity", "del-1", "--kind=artifact", "--label=Doomed"})
+          .status,
+      0);
+  Result dry = Annals({"delete", "del-1", "--dry-run"});
+  ASSERT_EQ(dry.status, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("would be deleted: entities/del-1"));
+  Result alive = Annals({"--json", "get", "del-1"});
+  EXPECT_THAT(alive.out, Not(HasSubstr("deleteTime")));
+  Result deleted = Annals({"delete", "del-1"});
+  ASSERT_EQ(deleted.status, 0) << deleted.err;
+  EXPECT_THAT(deleted.out, HasSubstr("deleted entities/del-1 at sequence "));
+  Result again = Annals({"delete", "del-1"});
+  EXPECT_EQ(again.status, 1);
+  EXPECT_THAT(again.err, HasSubstr("FAILED_PRECONDITION"));
+
+  Result statement =
+      Annals({"--json", "create", "statement", "--subject=nmi-retract-test",
+              "--predicate=p", "--text=t", "--valid=2020"});
+  // The subject must exist: the catalog names the field.
+  EXPECT_EQ(statement.status, 1);
+  EXPECT_THAT(statement.err, HasSubstr("statement.subject"));
+  ASSERT_EQ(Annals({"create", "entity", "ret-1", "--kind=artifact",
+                    "--label=Subject"})
+                .status,
+            0);
+  Result made =
+      Annals({"create", "statement", "--subject=ret-1", "--predicate=colour",
+              "--text=red", "--valid=2020", "--id=ret-colour"});
+  ASSERT_EQ(made.status, 0) << made.err;
+  EXPECT_EQ(Annals({"retract", "ret-colour"}).status, 2);  // no --reason
+  Result would =
+      Annals({"retract", "ret-colour", "--reason=it was blue", "--dry-run"});
+  ASSERT_EQ(would.status, 0) << would.err;
+  EXPECT_THAT(would.out, HasSubstr("would be retracted"));
+  Result retracted =
+      Annals({"--json", "retract", "ret-colour", "--reason=it was blue"});
+  ASSERT_EQ(retracted.status, 0) << retracted.err;
+  EXPECT_THAT(retracted.out, HasSubstr("\"retractReason\":\"it was blue\""));
+}
+
 TEST_F(CliTest, ListHonoursFiltersAndLimit) {
   ImportOnce();
   Result people = Annals({"--json", "list", "entities", "--kind=person"});
@@ -550,9 +661,9 @@ TEST_F(CliTest, JsonHasEveryFieldZerosIncluded) {
   ImportOnce();
   // Commanders in 2019: every count is definite, none possible; the
   // possible count is there anyway, as 0.
-  Result count = Annals({"--json", "count", "--bucket=year", "--from=2019",
-                         "--to=2019", "--type=statement",
-                         "--predicate=commander", "--entity=nmi"});
+  Result count =
+      Annals({"--json", "count", "--bucket=year", "--from=2019", "--to=2019",
+              "--type=statement", "--predicate=commander", "--entity=nmi"});
   ASSERT_EQ(count.status, 0) << count.err;
   EXPECT_THAT(count.out, HasSubstr("\"possible\":\"0\""));
   EXPECT_THAT(count.out, HasSubstr("\"definite\":\"2\""));
@@ -580,8 +691,9 @@ TEST_F(CliTest, UsageErrorsExitWithTwo) {
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
   for (std::string command :
-       {"get", "list", "create", "import", "watch", "snapshot", "history",
-        "window", "relate", "gaps", "count", "render", "demo"}) {
+       {"get", "list", "create", "update", "delete", "retract", "import",
+        "watch", "snapshot", "history", "window", "relate", "gaps", "count",
+        "render", "demo"}) {
     Result result = Annals({command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_THAT(result.out, HasSubstr("Usage: annals " + command)) << command;
