@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   options.max_receive_message_bytes = config->max_message_bytes;
   options.max_connection_idle = config->max_connection_idle;
   options.max_page_size = config->max_page_size;
+  options.max_response_bytes = config->max_response_bytes;
   options.security = config->security;
   std::shared_ptr<annals::logging::Logger> logger =
       config->MakeLogger(kProgram);

@@ -81,6 +81,7 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   std::unique_ptr<CatalogServer> server(new CatalogServer());
   CatalogOptions catalog_options;
   catalog_options.max_page_size = options.max_page_size;
+  catalog_options.max_response_bytes = options.max_response_bytes;
   absl::StatusOr<std::unique_ptr<Catalog>> catalog =
       Catalog::Open(*std::move(storage), std::move(catalog_options));
   if (!catalog.ok()) return catalog.status();

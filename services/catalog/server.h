@@ -51,6 +51,9 @@ struct CatalogServerOptions {
   security::ServerSecurity security;
   // Largest page_size of ListEntities and ListStatements. Default: 1000.
   int max_page_size = 1000;
+  // Largest ListEntities or ListStatements response in bytes; pages end
+  // early (see CatalogOptions). 0: no limit. Default: 4,000,000.
+  int64_t max_response_bytes = 4000000;
   // Most WatchChanges streams open at once; 0: no limit. Default: 100.
   int max_streams = 100;
   // Most WatchChanges streams open at once from one client address by

@@ -4,7 +4,7 @@
 // 300 MB) fails with RESOURCE_EXHAUSTED naming --max_response_bytes, and the
 // timeline's resident memory stays near where it was, however often it is
 // asked; large answers within the budget, many at once, leave no lasting
-// growth either.
+// growth either. The catalog's List pages end early within the same budget.
 #include <sys/types.h>
 
 #include <algorithm>
@@ -187,6 +187,32 @@ TEST_F(ResponseBudgetTest, LargeAnswersWithinTheBudgetLeaveNoLastingGrowth) {
       static_cast<long long>(after / kMiB));
   EXPECT_LT(after - before, 16 * kMiB)
       << "the timeline kept " << (after - before) / kMiB << " MB";
+}
+
+TEST_F(ResponseBudgetTest, CatalogPagesOfLargeEntitiesStayWithinTheBudget) {
+  // 20 entities of about 280 KB: 5.6 MB in one page of 1000 before.
+  for (int i = 1; i < 20; ++i) {
+    ASSERT_GT(CreateLargeEntity(catalog_.address(), absl::StrCat("large-", i)),
+              0);
+  }
+  auto stub = FreshCatalogStub(catalog_.address());  // default 4 MiB limit
+  cv1::ListEntitiesRequest request;
+  request.set_page_size(1000);
+  std::vector<int> pages;
+  do {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    cv1::ListEntitiesResponse page;
+    grpc::Status status = stub->ListEntities(&context, request, &page);
+    ASSERT_TRUE(status.ok())
+        << status.error_code() << " " << status.error_message();
+    EXPECT_LE(page.ByteSizeLong(), 4000000u);
+    pages.push_back(page.entities_size());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(pages[0] + pages[1], 20);
+  EXPECT_GE(pages[0], 10);  // 14 of about 280 KB fit in 4,000,000 bytes
 }
 
 }  // namespace
