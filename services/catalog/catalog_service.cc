@@ -106,6 +106,10 @@ class WatchReactor final
   }
 
   void OnWriteDone(bool ok) override {
+    // Clear() would keep the changes' memory for reuse: a stream waiting at
+    // the head would hold on to its largest message (up to about 1 MiB)
+    // for as long as it stays open.
+    v1::WatchChangesResponse().Swap(&response_);
     if (!ok) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
       return;
@@ -163,7 +167,6 @@ class WatchReactor final
           // A commit landed between the read and the wait: read again.
         }
         if (changes.ok()) {
-          response_.Clear();
           for (v1::Change& change : *changes) {
             *response_.add_changes() = std::move(change);
           }
