@@ -101,7 +101,9 @@ AuthorizedCatalogService::WatchChanges(grpc::CallbackServerContext* context,
   if (!allowed.ok()) {
     return security::RejectWriter<v1::WatchChangesResponse>(allowed);
   }
-  return service_->WatchChanges(context, request);
+  // Callers presenting the token may use the slots kept for followers.
+  return service_->Watch(context, request,
+                         authorizer_->Authenticated(*context));
 }
 
 }  // namespace annals::catalog

@@ -66,6 +66,13 @@ std::string RequestFingerprint(absl::string_view method,
 // Scans [start, limit) from after `resume_key` (or from `start`) and pages
 // through items that `accept` keeps. `accept` returns an error to stop the
 // scan with it, true to take the item, false to skip it.
+// What ScanPage's callback did with an item.
+enum class Accept {
+  kSkip,  // filtered out: not counted
+  kTake,  // on the page (or, past page_size, proof that more exist)
+  kFull,  // exists but does not fit: the page ends before it
+};
+
 struct PageScan {
   Space space;
   std::string start;
@@ -75,8 +82,8 @@ struct PageScan {
 absl::Status ScanPage(
     const Storage& storage, const PageScan& scan, absl::string_view resume_key,
     int page_size,
-    const std::function<absl::StatusOr<bool>(absl::string_view key,
-                                             absl::string_view value)>& accept,
+    const std::function<absl::StatusOr<Accept>(
+        absl::string_view key, absl::string_view value)>& accept,
     std::string* last_key, bool* more) {
   std::string from = scan.start;
   if (!resume_key.empty()) {
@@ -93,13 +100,13 @@ absl::Status ScanPage(
   absl::Status scan_status =
       storage.Scan(scan.space, from, scan.limit,
                    [&](absl::string_view key, absl::string_view value) {
-                     absl::StatusOr<bool> keep = accept(key, value);
+                     absl::StatusOr<Accept> keep = accept(key, value);
                      if (!keep.ok()) {
                        error = keep.status();
                        return false;
                      }
-                     if (!*keep) return true;
-                     if (taken == page_size) {
+                     if (*keep == Accept::kSkip) return true;
+                     if (taken == page_size || *keep == Accept::kFull) {
                        // One more item exists beyond the page: it is not taken.
                        *more = true;
                        return false;
@@ -111,6 +118,35 @@ absl::Status ScanPage(
   if (!error.ok()) return error;
   return scan_status;
 }
+
+// Counts the bytes of a List response as items are added, against
+// --max_response_bytes (0: no limit).
+class ResponseBudget {
+ public:
+  explicit ResponseBudget(int64_t limit) : limit_(limit) {}
+
+  // Whether an item of `bytes` (an embedded message) still fits; if so it
+  // is counted. When not even the first item fits, fails with
+  // RESOURCE_EXHAUSTED naming the limit and `item`.
+  absl::StatusOr<bool> Add(size_t bytes, bool first, absl::string_view item) {
+    // The tag and length of an embedded message, then the message.
+    const int64_t size = static_cast<int64_t>(
+        1 + google::protobuf::io::CodedOutputStream::VarintSize64(bytes) +
+        bytes);
+    if (limit_ <= 0 || used_ + size <= limit_) {
+      used_ += size;
+      return true;
+    }
+    if (!first) return false;
+    return absl::ResourceExhaustedError(absl::StrCat(
+        item, " (", bytes, " bytes) alone would exceed --max_response_bytes (",
+        limit_, " bytes); read it with a Get call"));
+  }
+
+ private:
+  const int64_t limit_;
+  int64_t used_ = 16;  // next_page_token's tag and length, roughly
+};
 
 }  // namespace
 
@@ -451,29 +487,37 @@ absl::StatusOr<v1::ListEntitiesResponse> Catalog::ListEntities(
   }
 
   v1::ListEntitiesResponse response;
+  ResponseBudget budget(options_.max_response_bytes);
   Transaction reader(*storage_, 0, absl::Now());
   std::string last_key;
   bool more = false;
   absl::Status status = ScanPage(
       *storage_, scan, resume, *page_size,
       [&](absl::string_view key,
-          absl::string_view value) -> absl::StatusOr<bool> {
+          absl::string_view value) -> absl::StatusOr<Accept> {
         v1::Entity entity;
         if (by_kind) {
           absl::StatusOr<std::optional<v1::Entity>> loaded =
               reader.LoadEntity(std::string(keys::IndexTarget(key)));
           if (!loaded.ok()) return loaded.status();
-          if (!loaded->has_value()) return false;
+          if (!loaded->has_value()) return Accept::kSkip;
           entity = **std::move(loaded);
         } else if (absl::Status s = ParseInto(value, &entity, "entity");
                    !s.ok()) {
           return s;
         }
-        if (entity.has_delete_time() && !request.show_deleted()) return false;
+        if (entity.has_delete_time() && !request.show_deleted()) {
+          return Accept::kSkip;
+        }
         if (response.entities_size() < *page_size) {
+          absl::StatusOr<bool> fits =
+              budget.Add(entity.ByteSizeLong(), response.entities_size() == 0,
+                         entity.name());
+          if (!fits.ok()) return fits.status();
+          if (!*fits) return Accept::kFull;
           *response.add_entities() = std::move(entity);
         }
-        return true;
+        return Accept::kTake;
       },
       &last_key, &more);
   if (!status.ok()) return status;
@@ -768,6 +812,7 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
   scan.limit = keys::PrefixEnd(scan.start);
 
   v1::ListStatementsResponse response;
+  ResponseBudget budget(options_.max_response_bytes);
   Transaction reader(*storage_, 0, absl::Now());
   std::string object_name = object.empty() ? "" : EntityName(object);
   std::string last_key;
@@ -775,28 +820,34 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(
   absl::Status status = ScanPage(
       *storage_, scan, resume, *page_size,
       [&](absl::string_view key,
-          absl::string_view value) -> absl::StatusOr<bool> {
+          absl::string_view value) -> absl::StatusOr<Accept> {
         v1::Statement statement;
         if (scan.space == Space::kIndex) {
           absl::StatusOr<std::optional<v1::Statement>> loaded =
               reader.LoadStatement(std::string(keys::IndexTarget(key)));
           if (!loaded.ok()) return loaded.status();
-          if (!loaded->has_value()) return false;
+          if (!loaded->has_value()) return Accept::kSkip;
           statement = **std::move(loaded);
         } else if (absl::Status s = ParseInto(value, &statement, "statement");
                    !s.ok()) {
           return s;
         }
-        if (statement.has_retract_time() && !request.show_retracted())
-          return false;
+        if (statement.has_retract_time() && !request.show_retracted()) {
+          return Accept::kSkip;
+        }
         if (!object_name.empty() &&
             statement.object().entity() != object_name) {
-          return false;
+          return Accept::kSkip;
         }
         if (response.statements_size() < *page_size) {
+          absl::StatusOr<bool> fits =
+              budget.Add(statement.ByteSizeLong(),
+                         response.statements_size() == 0, statement.name());
+          if (!fits.ok()) return fits.status();
+          if (!*fits) return Accept::kFull;
           *response.add_statements() = std::move(statement);
         }
-        return true;
+        return Accept::kTake;
       },
       &last_key, &more);
   if (!status.ok()) return status;

@@ -45,6 +45,15 @@ struct CatalogOptions {
   // Largest page_size a List call may ask for; larger ones fail with
   // INVALID_ARGUMENT. Default: kMaxPageSize (1000).
   int max_page_size = 1000;
+  // Largest ListEntities or ListStatements response, in bytes (the sum of
+  // the ByteSizeLong of its items, each with its tag and length): a page
+  // ends early, with a next_page_token, before the item that would exceed
+  // it; a first item alone larger fails with RESOURCE_EXHAUSTED naming
+  // --max_response_bytes. Other responses are bounded without it (a single
+  // resource is at most kMaxStoredResourceBytes, a change-feed message
+  // about 1 MiB). 0: no limit. Default: 4,000,000, below gRPC clients'
+  // default 4 MiB receive limit.
+  int64_t max_response_bytes = 4000000;
 };
 
 class Catalog {

@@ -1,6 +1,5 @@
 #include "services/catalog/catalog_service.h"
 
-#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,11 +91,12 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
 class WatchReactor final
     : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
  public:
-  // Holds one of the service's stream slots (`open_streams`) until done.
-  WatchReactor(Catalog* catalog, int64_t after_sequence,
-               std::atomic<int>* open_streams)
+  // Holds `ticket`, a slot of `slots`, until done.
+  WatchReactor(Catalog* catalog, int64_t after_sequence, FeedSlots* slots,
+               FeedSlots::Ticket ticket)
       : catalog_(catalog),
-        open_streams_(open_streams),
+        slots_(slots),
+        ticket_(std::move(ticket)),
         next_after_(after_sequence) {
     // The first message reports the catalog's identity and head, so a
     // follower knows how far it has to catch up.
@@ -106,6 +106,10 @@ class WatchReactor final
   }
 
   void OnWriteDone(bool ok) override {
+    // Clear() would keep the changes' memory for reuse: a stream waiting at
+    // the head would hold on to its largest message (up to about 1 MiB)
+    // for as long as it stays open.
+    v1::WatchChangesResponse().Swap(&response_);
     if (!ok) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
       return;
@@ -129,7 +133,7 @@ class WatchReactor final
   }
 
   void OnDone() override {
-    open_streams_->fetch_sub(1);
+    slots_->Release(ticket_);
     delete this;
   }
 
@@ -163,7 +167,6 @@ class WatchReactor final
           // A commit landed between the read and the wait: read again.
         }
         if (changes.ok()) {
-          response_.Clear();
           for (v1::Change& change : *changes) {
             *response_.add_changes() = std::move(change);
           }
@@ -183,7 +186,8 @@ class WatchReactor final
   }
 
   Catalog* const catalog_;
-  std::atomic<int>* const open_streams_;
+  FeedSlots* const slots_;
+  const FeedSlots::Ticket ticket_;
   absl::Mutex mu_;
   int64_t next_after_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
@@ -257,6 +261,12 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* CatalogService::ImportRecords(
 grpc::ServerWriteReactor<v1::WatchChangesResponse>*
 CatalogService::WatchChanges(grpc::CallbackServerContext* context,
                              const v1::WatchChangesRequest* request) {
+  return Watch(context, request, /*authenticated=*/false);
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>* CatalogService::Watch(
+    grpc::CallbackServerContext* context,
+    const v1::WatchChangesRequest* request, bool authenticated) {
   if (request->after_sequence() < 0) {
     class Rejected final
         : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
@@ -269,15 +279,13 @@ CatalogService::WatchChanges(grpc::CallbackServerContext* context,
     };
     return new Rejected();
   }
-  // Count first, then check, so that concurrent calls never exceed the
-  // limit together.
-  if (open_streams_.fetch_add(1) >= max_streams_ && max_streams_ > 0) {
-    open_streams_.fetch_sub(1);
-    return security::RejectWriter<v1::WatchChangesResponse>(
-        absl::ResourceExhaustedError(absl::StrCat(
-            "too many change-feed streams (", max_streams_, "); try later")));
+  absl::StatusOr<FeedSlots::Ticket> ticket =
+      slots_.Acquire(context->peer(), authenticated);
+  if (!ticket.ok()) {
+    return security::RejectWriter<v1::WatchChangesResponse>(ticket.status());
   }
-  return new WatchReactor(catalog_, request->after_sequence(), &open_streams_);
+  return new WatchReactor(catalog_, request->after_sequence(), &slots_,
+                          *std::move(ticket));
 }
 
 }  // namespace annals::catalog

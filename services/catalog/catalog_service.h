@@ -3,10 +3,9 @@
 #ifndef ANNALS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 #define ANNALS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 
-#include <atomic>
-
 #include "annals/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/feed_slots.h"
 
 namespace annals::catalog {
 
@@ -23,14 +22,19 @@ class CatalogService final
     : public v1::CatalogService::WithRawCallbackMethod_ImportRecords<
           v1::CatalogService::CallbackService> {
  public:
-  // At most `max_streams` WatchChanges streams are open at once (0: no
-  // limit); another fails with RESOURCE_EXHAUSTED "too many change-feed
-  // streams (N); try later".
-  explicit CatalogService(Catalog* catalog, int max_streams = 0)
-      : catalog_(catalog), max_streams_(max_streams) {}
+  // WatchChanges streams take slots within `feed_limits` (see FeedSlots;
+  // `tokens`: whether the server checks bearer tokens); a stream refused a
+  // slot fails with RESOURCE_EXHAUSTED naming the flag. Default: no limits.
+  explicit CatalogService(
+      Catalog* catalog,
+      FeedSlotLimits feed_limits = {.max_streams = 0,
+                                    .max_streams_per_peer = 0,
+                                    .reserved_streams = 0},
+      bool tokens = false)
+      : catalog_(catalog), slots_(feed_limits, tokens) {}
 
   // WatchChanges streams open now.
-  int open_streams() const { return open_streams_.load(); }
+  int open_streams() const { return slots_.open(); }
 
   grpc::ServerUnaryReactor* CreateEntity(grpc::CallbackServerContext* context,
                                          const v1::CreateEntityRequest* request,
@@ -71,11 +75,16 @@ class CatalogService final
   grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
       grpc::CallbackServerContext* context,
       const v1::WatchChangesRequest* request) override;
+  // WatchChanges for a caller that presented the bearer token
+  // (`authenticated`) or not, which decides the slots it may take.
+  // WatchChanges() is Watch(..., false).
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Watch(
+      grpc::CallbackServerContext* context,
+      const v1::WatchChangesRequest* request, bool authenticated);
 
  private:
   Catalog* const catalog_;
-  const int max_streams_;
-  std::atomic<int> open_streams_{0};
+  FeedSlots slots_;
 };
 
 }  // namespace annals::catalog

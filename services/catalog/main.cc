@@ -31,6 +31,16 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9401",
 ABSL_FLAG(int, max_streams, 100,
           "Most WatchChanges streams open at once; more fail with "
           "RESOURCE_EXHAUSTED. 0: no limit.");
+ABSL_FLAG(int, max_streams_per_peer, 16,
+          "Most WatchChanges streams open at once from one client address "
+          "by callers without the bearer token (every caller when there is "
+          "no --auth_token_file); more fail with RESOURCE_EXHAUSTED. 0: no "
+          "limit.");
+ABSL_FLAG(int, reserved_streams, 10,
+          "With --auth_token_file: how many of --max_streams only callers "
+          "presenting the token (the timelines) may open, so that anonymous "
+          "readers cannot lock them out; as many as --max_streams or more "
+          "keeps every stream for them. 0: none.");
 
 int main(int argc, char** argv) {
   annals::ParseServiceFlags(
@@ -54,18 +64,25 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.max_streams = absl::GetFlag(FLAGS_max_streams);
+  options.max_streams_per_peer = absl::GetFlag(FLAGS_max_streams_per_peer);
+  options.reserved_streams = absl::GetFlag(FLAGS_reserved_streams);
   for (const absl::Status& check :
        {annals::config::ValidateAddress("--listen", options.listen),
         options.data_dir.empty()
             ? absl::InvalidArgumentError("--data_dir: must not be empty")
             : absl::OkStatus(),
         annals::config::ValidateRange("--max_streams", options.max_streams, 0,
-                                      1000000)}) {
+                                      1000000),
+        annals::config::ValidateRange("--max_streams_per_peer",
+                                      options.max_streams_per_peer, 0, 1000000),
+        annals::config::ValidateRange("--reserved_streams",
+                                      options.reserved_streams, 0, 1000000)}) {
     if (!check.ok()) annals::config::ExitWithConfigError(kProgram, check);
   }
   options.max_receive_message_bytes = config->max_message_bytes;
   options.max_connection_idle = config->max_connection_idle;
   options.max_page_size = config->max_page_size;
+  options.max_response_bytes = config->max_response_bytes;
   options.security = config->security;
   std::shared_ptr<annals::logging::Logger> logger =
       config->MakeLogger(kProgram);
@@ -97,7 +114,9 @@ int main(int argc, char** argv) {
       {"port", (*server)->port()},
       {"data_dir", options.data_dir},
       {"sequence", (*server)->catalog().head_sequence()},
-      {"max_streams", options.max_streams}};
+      {"max_streams", options.max_streams},
+      {"max_streams_per_peer", options.max_streams_per_peer},
+      {"reserved_streams", options.reserved_streams}};
   for (annals::logging::Field& field : config->Describe()) {
     started.push_back(std::move(field));
   }

@@ -58,9 +58,11 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir: is required");
   }
-  if (options.max_page_size < 1 || options.max_streams < 0) {
+  if (options.max_page_size < 1 || options.max_streams < 0 ||
+      options.max_streams_per_peer < 0 || options.reserved_streams < 0) {
     return absl::InvalidArgumentError(
-        "max_page_size must be at least 1 and max_streams at least 0");
+        "max_page_size must be at least 1, and max_streams, "
+        "max_streams_per_peer and reserved_streams at least 0");
   }
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
@@ -79,12 +81,18 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   std::unique_ptr<CatalogServer> server(new CatalogServer());
   CatalogOptions catalog_options;
   catalog_options.max_page_size = options.max_page_size;
+  catalog_options.max_response_bytes = options.max_response_bytes;
   absl::StatusOr<std::unique_ptr<Catalog>> catalog =
       Catalog::Open(*std::move(storage), std::move(catalog_options));
   if (!catalog.ok()) return catalog.status();
   server->catalog_ = *std::move(catalog);
-  server->service_ = std::make_unique<CatalogService>(server->catalog_.get(),
-                                                      options.max_streams);
+  FeedSlotLimits feed_limits;
+  feed_limits.max_streams = options.max_streams;
+  feed_limits.max_streams_per_peer = options.max_streams_per_peer;
+  feed_limits.reserved_streams = options.reserved_streams;
+  server->service_ = std::make_unique<CatalogService>(
+      server->catalog_.get(), feed_limits,
+      /*tokens=*/!options.security.auth_token.empty());
   server->authorizer_ = std::make_unique<security::CallAuthorizer>(
       options.security.auth_token, options.security.auth_reads, options.logger);
   server->authorized_service_ = std::make_unique<AuthorizedCatalogService>(

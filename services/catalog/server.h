@@ -51,8 +51,19 @@ struct CatalogServerOptions {
   security::ServerSecurity security;
   // Largest page_size of ListEntities and ListStatements. Default: 1000.
   int max_page_size = 1000;
+  // Largest ListEntities or ListStatements response in bytes; pages end
+  // early (see CatalogOptions). 0: no limit. Default: 4,000,000.
+  int64_t max_response_bytes = 4000000;
   // Most WatchChanges streams open at once; 0: no limit. Default: 100.
   int max_streams = 100;
+  // Most WatchChanges streams open at once from one client address by
+  // callers without the bearer token (every caller when there is no token);
+  // 0: no limit. Default: 16.
+  int max_streams_per_peer = 16;
+  // Of max_streams, the streams only callers presenting the bearer token
+  // may open, so that anonymous readers cannot lock the timelines out. Only
+  // with a token (security.auth_token). Default: 10.
+  int reserved_streams = 10;
   // Receives start-up events, refused calls, and (at debug level) one event
   // per call. Null: no logging. Default: null.
   std::shared_ptr<const logging::Logger> logger;

@@ -50,13 +50,6 @@ ABSL_FLAG(int, max_window_days, 0,
           "Longest [from, to) window of QueryWindow, FindGaps and CountActive, "
           "in days; with a limit both ends are required, and longer windows "
           "fail with INVALID_ARGUMENT. 0: no limit.");
-ABSL_FLAG(int64_t, max_response_bytes, 4000000,
-          "Largest response the timeline builds, in bytes (below gRPC "
-          "clients' default 4 MiB receive limit). A GetSnapshot or "
-          "BatchGetSnapshots that would exceed it fails with "
-          "RESOURCE_EXHAUSTED naming the limit (and the lookup) before the "
-          "rest is built; ListHistory and QueryWindow pages end early with a "
-          "next_page_token. At least 65536.");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9402",
           "host:port of the Prometheus metrics endpoint (GET /metrics, "
           "docs/metrics.md); \"off\" or an empty value disables it.");
@@ -85,7 +78,7 @@ int main(int argc, char** argv) {
   options.max_wait = absl::GetFlag(FLAGS_max_wait);
   options.limits.max_page_size = config->max_page_size;
   options.limits.max_window_days = absl::GetFlag(FLAGS_max_window_days);
-  options.limits.max_response_bytes = absl::GetFlag(FLAGS_max_response_bytes);
+  options.limits.max_response_bytes = config->max_response_bytes;
   for (const absl::Status& check :
        {annals::config::ValidateAddress("--listen", options.listen),
         options.catalog.empty()
@@ -93,10 +86,6 @@ int main(int argc, char** argv) {
             : absl::OkStatus(),
         annals::config::ValidateRange(
             "--max_window_days", options.limits.max_window_days, 0, 3660000),
-        options.limits.max_response_bytes >= 65536
-            ? absl::OkStatus()
-            : absl::InvalidArgumentError(
-                  "--max_response_bytes: must be at least 65536"),
         options.max_wait > absl::ZeroDuration()
             ? absl::OkStatus()
             : absl::InvalidArgumentError("--max_wait: must be positive"),
@@ -161,7 +150,6 @@ int main(int argc, char** argv) {
        options.catalog_connection.credentials != nullptr ? "on" : "off"},
       {"catalog_token_file", absl::GetFlag(FLAGS_catalog_token_file)},
       {"max_window_days", options.limits.max_window_days},
-      {"max_response_bytes", options.limits.max_response_bytes},
       {"feed_stall_timeout",
        absl::FormatDuration(options.catalog_connection.stall_timeout)}};
   for (annals::logging::Field& field : config->Describe()) {

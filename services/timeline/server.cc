@@ -16,6 +16,7 @@
 #include "services/common/metrics/http_endpoint.h"
 #include "services/common/metrics/registry.h"
 #include "services/common/process/listener.h"
+#include "services/common/process/memory_return.h"
 #include "services/common/security/tls.h"
 #include "services/timeline/authorized_service.h"
 #include "services/timeline/grpc_change_source.h"
@@ -87,8 +88,11 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
     server->grpc_source_ = source.get();
     server->source_ = std::move(source);
   }
+  // Large answers leave no lasting growth (docs/reliability.md).
+  server->memory_returner_ = std::make_unique<MemoryReturner>();
   server->service_ = std::make_unique<TimelineService>(
-      server->state_.get(), server->gate_.get(), options.max_wait);
+      server->state_.get(), server->gate_.get(), options.max_wait,
+      server->memory_returner_.get());
   server->authorizer_ = std::make_unique<security::CallAuthorizer>(
       options.security.auth_token, options.security.auth_reads, options.logger);
   server->authorized_service_ = std::make_unique<AuthorizedTimelineService>(

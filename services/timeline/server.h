@@ -39,6 +39,10 @@ namespace grpc {
 class Server;
 }
 
+namespace annals {
+class MemoryReturner;
+}  // namespace annals
+
 namespace annals::metrics {
 class GrpcServerMetrics;
 class MetricsEndpoint;
@@ -135,6 +139,8 @@ class TimelineServer {
   std::shared_ptr<ChangeSource> source_;
   GrpcChangeSource* grpc_source_ = nullptr;  // source_, when it is one
   std::unique_ptr<ChangeFollower> follower_;
+  // Outlives every call (declared before server_).
+  std::unique_ptr<MemoryReturner> memory_returner_;
   std::unique_ptr<TimelineService> service_;
   std::unique_ptr<security::CallAuthorizer> authorizer_;
   std::unique_ptr<AuthorizedTimelineService> authorized_service_;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "services/common/process/memory_return.h"
 #include "services/common/status/grpc_status.h"
 
 namespace annals::timeline {
@@ -74,10 +75,21 @@ grpc::ServerUnaryReactor* TimelineService::Answer(
     Response* response,
     absl::StatusOr<Response> (TimelineState::*query)(const Request&) const) {
   const TimelineState* state = state_;
-  auto answer = [state, request, response, query]() {
+  MemoryReturner* returner = memory_returner_;
+  auto answer = [state, request, response, query, returner]() {
     absl::StatusOr<Response> result = (state->*query)(*request);
-    if (!result.ok()) return ToGrpcStatus(result.status());
+    if (!result.ok()) {
+      // Refused for its size after building up to the budget.
+      if (returner != nullptr && absl::IsResourceExhausted(result.status())) {
+        returner->NoteLargeAnswer();
+      }
+      return ToGrpcStatus(result.status());
+    }
     *response = *std::move(result);
+    if (returner != nullptr &&
+        response->ByteSizeLong() >= MemoryReturner::kLargeAnswerBytes) {
+      returner->NoteLargeAnswer();
+    }
     return grpc::Status::OK;
   };
   // No wait needed, or no point in waiting (the state has stopped, and the

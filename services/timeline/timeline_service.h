@@ -9,6 +9,10 @@
 #include "services/timeline/sequence_gate.h"
 #include "services/timeline/timeline_state.h"
 
+namespace annals {
+class MemoryReturner;
+}  // namespace annals
+
 namespace annals::timeline {
 
 // Thread safety: safe for concurrent calls. `state` and `gate` must outlive
@@ -22,9 +26,18 @@ class TimelineService final : public v1::TimelineService::CallbackService {
   // UNAVAILABLE. (TimelineServer publishes nothing before the first
   // catch-up, so such calls also wait for it; calls without min_sequence
   // fail at once until then, see TimelineState.)
+  //
+  // Answers of at least MemoryReturner::kLargeAnswerBytes, and answers
+  // refused for exceeding the response budget (built in part), are noted
+  // to `memory_returner` (null: none; else it must outlive the service and
+  // every call in flight), so that their memory goes back to the system.
   TimelineService(const TimelineState* state, SequenceGate* gate,
-                  absl::Duration max_wait)
-      : state_(state), gate_(gate), max_wait_(max_wait) {}
+                  absl::Duration max_wait,
+                  MemoryReturner* memory_returner = nullptr)
+      : state_(state),
+        gate_(gate),
+        max_wait_(max_wait),
+        memory_returner_(memory_returner) {}
 
   grpc::ServerUnaryReactor* GetSnapshot(
       grpc::CallbackServerContext* context,
@@ -63,6 +76,7 @@ class TimelineService final : public v1::TimelineService::CallbackService {
   const TimelineState* const state_;
   SequenceGate* const gate_;
   const absl::Duration max_wait_;
+  MemoryReturner* const memory_returner_;
 };
 
 }  // namespace annals::timeline

@@ -41,6 +41,7 @@ class CatalogTest : public ::testing::Test {
     ASSERT_OK(storage);
     CatalogOptions options;
     options.clock = [this] { return now_; };
+    options.max_response_bytes = max_response_bytes_;
     auto catalog = Catalog::Open(*std::move(storage), options);
     ASSERT_OK(catalog);
     catalog_ = *std::move(catalog);
@@ -88,6 +89,7 @@ class CatalogTest : public ::testing::Test {
 
   TempDir dir_;
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
+  int64_t max_response_bytes_ = 4000000;
   std::unique_ptr<Catalog> catalog_;
 };
 
@@ -1014,6 +1016,84 @@ TEST_F(CatalogTest, ConcurrentWritersGetDistinctConsecutiveSequences) {
     names.insert(changes[i].entity().name());
   }
   EXPECT_EQ(names.size(), changes.size());
+}
+
+// `count` attributes of 4,000 characters: about 4 KB each.
+google::protobuf::Map<std::string, std::string> Padding(int count) {
+  google::protobuf::Map<std::string, std::string> map;
+  for (int i = 0; i < count; ++i) {
+    map[absl::StrCat("note_", i)] = std::string(4000, 'a' + i % 26);
+  }
+  return map;
+}
+
+TEST_F(CatalogTest, ListPagesEndEarlyWithinTheResponseBudget) {
+  max_response_bytes_ = 100000;
+  Reopen();
+  for (int i = 0; i < 5; ++i) {
+    v1::CreateEntityRequest request;
+    request.set_entity_id(absl::StrCat("large-", i));
+    request.mutable_entity()->set_kind("event");
+    request.mutable_entity()->set_label("Large");
+    *request.mutable_entity()->mutable_attributes() = Padding(10);
+    ASSERT_OK(catalog_->CreateEntity(request));
+    v1::CreateStatementRequest statement;
+    statement.mutable_statement()->set_subject("entities/large-0");
+    statement.mutable_statement()->set_predicate("note");
+    statement.mutable_statement()->mutable_object()->set_text(
+        absl::StrCat("note ", i));
+    statement.mutable_statement()->mutable_valid_time()->set_edtf("2020");
+    *statement.mutable_statement()->mutable_qualifiers() = Padding(10);
+    ASSERT_OK(catalog_->CreateStatement(statement));
+  }
+  // About 40 KB each: two fit in 100,000 bytes, whatever the page size.
+  std::vector<int> entity_pages;
+  std::set<std::string> names;
+  v1::ListEntitiesRequest entities;
+  entities.set_page_size(100);
+  do {
+    ASSERT_OK_AND_ASSIGN(v1::ListEntitiesResponse page,
+                         catalog_->ListEntities(entities));
+    EXPECT_LE(page.ByteSizeLong(), 100000u);
+    entity_pages.push_back(page.entities_size());
+    for (const v1::Entity& entity : page.entities())
+      names.insert(entity.name());
+    entities.set_page_token(page.next_page_token());
+  } while (!entities.page_token().empty());
+  EXPECT_THAT(entity_pages, ElementsAre(2, 2, 1));
+  EXPECT_EQ(names.size(), 5u);
+
+  std::vector<int> statement_pages;
+  v1::ListStatementsRequest statements;
+  statements.set_subject("entities/large-0");
+  statements.set_page_size(100);
+  do {
+    ASSERT_OK_AND_ASSIGN(v1::ListStatementsResponse page,
+                         catalog_->ListStatements(statements));
+    EXPECT_LE(page.ByteSizeLong(), 100000u);
+    statement_pages.push_back(page.statements_size());
+    statements.set_page_token(page.next_page_token());
+  } while (!statements.page_token().empty());
+  EXPECT_THAT(statement_pages, ElementsAre(2, 2, 1));
+}
+
+TEST_F(CatalogTest, ListItemLargerThanTheResponseBudgetIsRefused) {
+  max_response_bytes_ = 65536;
+  Reopen();
+  v1::CreateEntityRequest request;
+  request.set_entity_id("huge");
+  request.mutable_entity()->set_kind("event");
+  request.mutable_entity()->set_label("Huge");
+  *request.mutable_entity()->mutable_attributes() = Padding(20);
+  ASSERT_OK(catalog_->CreateEntity(request));
+  EXPECT_THAT(catalog_->ListEntities({}),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("alone would exceed --max_response_bytes "
+                                 "(65536 bytes); read it with a Get call")));
+  // A Get answers: a single resource is bounded by the stored size limit.
+  v1::GetEntityRequest get;
+  get.set_name("entities/huge");
+  EXPECT_OK(catalog_->GetEntity(get));
 }
 
 }  // namespace

@@ -34,6 +34,12 @@ ABSL_FLAG(int, max_message_bytes, 16 << 20,
 ABSL_FLAG(int, max_page_size, 1000,
           "Largest page_size a List call may ask for (1-10000); larger ones "
           "fail with INVALID_ARGUMENT.");
+ABSL_FLAG(int64_t, max_response_bytes, 4000000,
+          "Largest response a call builds, in bytes (below gRPC clients' "
+          "default 4 MiB receive limit). Pages of List calls end early with "
+          "a next_page_token; an answer that cannot be split (a snapshot, a "
+          "batch, a single item) fails with RESOURCE_EXHAUSTED naming this "
+          "flag before the rest is built. At least 65536.");
 ABSL_FLAG(std::string, log_format, "text",
           "Log lines on stderr as \"text\" or \"json\" (one JSON object per "
           "line).");
@@ -74,6 +80,7 @@ std::vector<logging::Field> ServerConfig::Describe() const {
           {"auth_token_file", auth_token_file},
           {"max_message_bytes", max_message_bytes},
           {"max_page_size", max_page_size},
+          {"max_response_bytes", max_response_bytes},
           {"max_connection_idle", absl::FormatDuration(max_connection_idle)},
           {"log_level", logging::LevelName(log_level)}};
 }
@@ -229,6 +236,13 @@ absl::StatusOr<ServerConfig> LoadServerConfig() {
   config.max_page_size = absl::GetFlag(FLAGS_max_page_size);
   if (absl::Status s = ValidateRange("--max_page_size", config.max_page_size, 1,
                                      kMaxPageSizeLimit);
+      !s.ok()) {
+    return s;
+  }
+  config.max_response_bytes = absl::GetFlag(FLAGS_max_response_bytes);
+  if (absl::Status s =
+          ValidateRange("--max_response_bytes", config.max_response_bytes,
+                        kMinResponseBytes, kMaxMessageBytes);
       !s.ok()) {
     return s;
   }

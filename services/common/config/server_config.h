@@ -3,7 +3,8 @@
 // variables, see flags.h) and checked at start-up.
 //
 // Flags: --tls_cert, --tls_key, --tls_client_ca, --auth_token_file,
-// --auth_reads, --max_message_bytes, --max_page_size, --log_format,
+// --auth_reads, --max_message_bytes, --max_page_size, --max_response_bytes,
+// --log_format,
 // --log_level, --max_connection_idle, --shutdown_grace. Each service's main.cc
 // adds its own
 // (--listen, --data_dir, --catalog, ...).
@@ -14,6 +15,7 @@
 #ifndef ANNALS_SERVICES_COMMON_CONFIG_SERVER_CONFIG_H_
 #define ANNALS_SERVICES_COMMON_CONFIG_SERVER_CONFIG_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +33,7 @@ namespace annals::config {
 inline constexpr int kMinMessageBytes = 1024;
 inline constexpr int kMaxMessageBytes = 1 << 30;
 inline constexpr int kMaxPageSizeLimit = 10000;
+inline constexpr int64_t kMinResponseBytes = 65536;
 
 struct ServerConfig {
   // TLS PEM contents read from --tls_cert, --tls_key and --tls_client_ca;
@@ -40,6 +43,8 @@ struct ServerConfig {
   std::string auth_token_file;
   int max_message_bytes = 16 << 20;
   int max_page_size = 1000;
+  // The byte budget of every response (--max_response_bytes).
+  int64_t max_response_bytes = 4000000;
   logging::Level log_level = logging::Level::kInfo;
   logging::Format log_format = logging::Format::kText;
   // Idle connections are closed after this long; zero: never.

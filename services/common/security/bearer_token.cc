@@ -91,6 +91,11 @@ absl::Status CallAuthorizer::Check(
   return absl::OkStatus();
 }
 
+bool CallAuthorizer::Authenticated(
+    const grpc::ServerContextBase& context) const {
+  return enabled() && Check(context.client_metadata(), Access::kWrite).ok();
+}
+
 absl::Status CallAuthorizer::Authorize(const grpc::ServerContextBase& context,
                                        Access access,
                                        absl::string_view method) const {

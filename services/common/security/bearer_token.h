@@ -77,6 +77,10 @@ class CallAuthorizer {
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
       Access access) const;
 
+  // Whether the server has a token and the call carries it (whatever the
+  // call's access). Logs nothing.
+  bool Authenticated(const grpc::ServerContextBase& context) const;
+
   // Check() on the call's metadata; logs a rejection with `method`.
   absl::Status Authorize(const grpc::ServerContextBase& context, Access access,
                          absl::string_view method) const;

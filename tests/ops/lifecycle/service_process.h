@@ -20,6 +20,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -49,15 +50,19 @@ struct ServiceProcess {
 };
 
 // Starts annals-catalog on `data_dir`. `listen` is "127.0.0.1:0" or a port
-// to reuse; `grace` is its --shutdown_grace. Check ok().
+// to reuse; `grace` is its --shutdown_grace; `flags` are added to the
+// command line. Check ok().
 inline ServiceProcess StartCatalog(const std::string& data_dir,
                                    const std::string& listen = "127.0.0.1:0",
-                                   absl::Duration grace = absl::Seconds(10)) {
+                                   absl::Duration grace = absl::Seconds(10),
+                                   const std::vector<std::string>& flags = {}) {
   ServiceProcess service;
-  service.process = std::make_unique<Subprocess>(std::vector<std::string>{
+  std::vector<std::string> command = {
       ANNALS_CATALOG_BINARY, "--listen=" + listen, "--data_dir=" + data_dir,
       "--metrics_listen=off",
-      "--shutdown_grace=" + absl::FormatDuration(grace)});
+      "--shutdown_grace=" + absl::FormatDuration(grace)};
+  command.insert(command.end(), flags.begin(), flags.end());
+  service.process = std::make_unique<Subprocess>(std::move(command));
   std::optional<std::string> line =
       service.process->WaitForLine(R"(annals-catalog listening on (.*))");
   if (!line.has_value()) return service;
@@ -71,12 +76,16 @@ inline ServiceProcess StartCatalog(const std::string& data_dir,
 }
 
 // Starts annals-timeline following the catalog at `catalog_address`, which
-// need not be up. Check ok().
-inline ServiceProcess StartTimeline(const std::string& catalog_address) {
+// need not be up, with `flags` added to its command line. Check ok().
+inline ServiceProcess StartTimeline(
+    const std::string& catalog_address,
+    const std::vector<std::string>& flags = {}) {
   ServiceProcess service;
-  service.process = std::make_unique<Subprocess>(std::vector<std::string>{
+  std::vector<std::string> command = {
       ANNALS_TIMELINE_BINARY, "--listen=127.0.0.1:0",
-      "--catalog=" + catalog_address, "--metrics_listen=off"});
+      "--catalog=" + catalog_address, "--metrics_listen=off"};
+  command.insert(command.end(), flags.begin(), flags.end());
+  service.process = std::make_unique<Subprocess>(std::move(command));
   std::optional<std::string> port = service.process->WaitForLine(
       R"(annals-timeline listening on \S+ \(port (\d+)\))");
   if (port.has_value()) service.port = std::stoi(*port);

@@ -101,12 +101,14 @@ TEST_F(BinariesTest, HelpListsEveryFlagWithItsVariableAndDefault) {
       {ANNALS_CATALOG_BINARY,
        {"listen", "data_dir", "tls_cert", "tls_key", "tls_client_ca",
         "auth_token_file", "auth_reads", "max_message_bytes", "max_page_size",
-        "max_streams", "log_format", "log_level", "shutdown_grace"}},
+        "max_response_bytes", "max_streams", "max_streams_per_peer",
+        "reserved_streams", "log_format", "log_level", "shutdown_grace"}},
       {ANNALS_TIMELINE_BINARY,
        {"listen", "catalog", "catalog_tls_ca", "catalog_tls_cert",
         "catalog_tls_key", "catalog_token_file", "tls_cert", "tls_key",
         "tls_client_ca", "auth_token_file", "auth_reads", "max_message_bytes",
-        "max_page_size", "max_window_days", "log_format", "log_level"}},
+        "max_page_size", "max_response_bytes", "max_window_days", "log_format",
+        "log_level"}},
   };
   for (const Binary& binary : binaries) {
     Outcome help = RunToExit(Command(binary.path, {"--help"}, {}));
@@ -181,9 +183,11 @@ TEST_F(BinariesTest, BadValuesExitWithStatusTwoAndOneLine) {
   const Case cases[] = {
       {catalog, {"--max_page_size=0"}, {}, "--max_page_size"},
       {catalog, {"--max_page_size=many"}, {}, "max_page_size"},
+      {catalog, {"--max_response_bytes=1000"}, {}, "--max_response_bytes"},
       {catalog, {}, {"ANNALS_MAX_PAGE_SIZE=many"}, "ANNALS_MAX_PAGE_SIZE"},
       {catalog, {"--max_message_bytes=10"}, {}, "--max_message_bytes"},
       {catalog, {"--max_streams=-1"}, {}, "--max_streams"},
+      {catalog, {"--max_streams_per_peer=-1"}, {}, "--max_streams_per_peer"},
       {catalog, {"--log_format=xml"}, {}, "--log_format"},
       {catalog, {}, {"ANNALS_LOG_LEVEL=loud"}, "--log_level"},
       {catalog, {"--listen=nohost"}, {}, "--listen"},

@@ -215,9 +215,10 @@ TEST_F(LimitsTest, TooManyChangeFeedStreamsAreResourceExhausted) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<OpenStream> stream, Watch(*stub));
     streams.push_back(std::move(stream));
   }
-  EXPECT_THAT(Watch(*stub),
-              StatusIs(absl::StatusCode::kResourceExhausted,
-                       "too many change-feed streams (2); try later"));
+  EXPECT_THAT(
+      Watch(*stub),
+      StatusIs(absl::StatusCode::kResourceExhausted,
+               "too many change-feed streams (--max_streams=2); try later"));
 
   // Closing a stream frees its slot (once the server has seen the cancel).
   streams.back()->context.TryCancel();
