@@ -14,6 +14,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "services/catalog/storage/rocksdb_info_log.h"
 
 namespace annals::catalog {
 namespace {
@@ -218,6 +219,9 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
   db_options.IncreaseParallelism(2);
   db_options.paranoid_checks = true;
   db_options.keep_log_file_num = 4;
+  // RocksDB's own LOG writer aborts the process on a full disk (see
+  // rocksdb_info_log.h).
+  db_options.info_log = NewRocksDbInfoLog(path);
 
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
