@@ -378,9 +378,12 @@ TEST_F(DiskFaultTest, FullDiskFailsWritesRetryablyAndTheyResumeWhenFreed) {
 
   // Space returns: writes resume by themselves, health with them.
   ASSERT_EQ(unlink(filler.c_str()), 0);
+  const absl::Time freed = absl::Now();
   EXPECT_TRUE(WaitForWritesToResume(*stub, acknowledged, absl::Seconds(20)))
       << ReadFile(catalog.log_path) << "\nRocksDB's LOG:\n"
       << ReadFile(data_dir + "/LOG");
+  std::printf("writes resumed %.1f s after space was freed\n",
+              testing::SecondsSince(freed));
   EXPECT_EQ(Health(catalog.address(), kWriteService),
             HealthCheckResponse::SERVING);
   ASSERT_TRUE(WriteUntilFailure(*stub, "after", 20, acknowledged).ok());
