@@ -599,8 +599,19 @@ TEST_F(DiskFaultTest, DeletedDataFolderStopsWrites) {
   ASSERT_TRUE(WriteUntilFailure(*stub, "before", 10, acknowledged).ok());
 
   std::filesystem::remove_all(data_dir);
-  // Noticed before the next acknowledgement: no write is acknowledged into
-  // files nobody will ever read again.
+  // Noticed without a write coming (the storage checks every second), so
+  // health says so in time for the next probe.
+  const absl::Time deleted = absl::Now();
+  while (absl::Now() < deleted + absl::Seconds(5) &&
+         Health(catalog.address(), kWriteService) !=
+             HealthCheckResponse::NOT_SERVING) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(Health(catalog.address(), kWriteService),
+            HealthCheckResponse::NOT_SERVING);
+  std::printf("write health NOT_SERVING %.1f s after the folder was deleted\n",
+              testing::SecondsSince(deleted));
+  // No write is acknowledged into files nobody will ever read again.
   grpc::Status failed = CreateEntity(*stub, "into-the-void");
   EXPECT_EQ(failed.error_code(), grpc::StatusCode::UNAVAILABLE)
       << failed.error_message();
@@ -610,14 +621,6 @@ TEST_F(DiskFaultTest, DeletedDataFolderStopsWrites) {
     EXPECT_EQ(CreateEntity(*stub, absl::StrCat("void-", i)).error_code(),
               grpc::StatusCode::UNAVAILABLE);
   }
-  // Health says so even without writes (checked periodically).
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline && Health(catalog.address(), kWriteService) !=
-                                       HealthCheckResponse::NOT_SERVING) {
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  EXPECT_EQ(Health(catalog.address(), kWriteService),
-            HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(Health(catalog.address(), ""), HealthCheckResponse::SERVING);
   // What it acknowledged before is still served from the open files.
   EXPECT_TRUE(GetEntity(*stub, acknowledged.back()).ok());
@@ -641,6 +644,8 @@ TEST_F(DiskFaultTest, ReplacedDataFolderStopsWrites) {
 
   std::filesystem::rename(data_dir, dir_.Sub("moved-away"));
   std::filesystem::create_directories(data_dir);
+  // At once, before the storage's periodic check: the check before each
+  // commit refuses it.
   grpc::Status failed = CreateEntity(*stub, "elsewhere");
   EXPECT_EQ(failed.error_code(), grpc::StatusCode::UNAVAILABLE)
       << failed.error_message();
