@@ -309,6 +309,11 @@ class RocksDbStorage final : public Storage {
   // flushes the memtables to new files and starts a new WAL, which needs
   // space), and a synced WAL-only record (no key) shows that a write gets
   // through. Either failing leaves RocksDB stopped, to be tried again.
+  //
+  // Relies on paranoid_checks (set by OpenRocksDbStorage): with it, a failed
+  // WAL write always stops RocksDB, so Resume() starts a new WAL before the
+  // probe. Without it, Resume() would have nothing to do and the probe would
+  // reuse the failed WAL writer, on which RocksDB aborts.
   bool TryToResume() {
     rocksdb::Status resumed = db_->Resume();
     if (!resumed.ok()) return false;
