@@ -24,7 +24,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -184,6 +186,7 @@ std::string FillUp(const std::string& dir) {
 struct Catalog {
   std::unique_ptr<Subprocess> process;
   int port = 0;
+  int metrics_port = 0;  // with --metrics_listen=127.0.0.1:0 only
   std::string log_path;
   std::string address() const { return absl::StrCat("127.0.0.1:", port); }
 };
@@ -205,7 +208,30 @@ Catalog StartCatalog(const std::string& data_dir, const std::string& log_path,
   std::optional<std::string> port =
       catalog.process->WaitForLine(R"(listening on \S+ \(port (\d+)\))");
   if (port.has_value()) catalog.port = std::stoi(*port);
+  if (port.has_value() &&
+      std::find(extra.begin(), extra.end(), "--metrics_listen=127.0.0.1:0") !=
+          extra.end()) {
+    std::optional<std::string> metrics =
+        catalog.process->WaitForLine(R"(metrics on http://[^:]+:(\d+)/)");
+    if (metrics.has_value()) catalog.metrics_port = std::stoi(*metrics);
+  }
   return catalog;
+}
+
+// The value of the gauge `name` on the catalog's /metrics page, or empty.
+std::string ScrapeGauge(int metrics_port, const std::string& name) {
+  const std::string command = absl::StrCat(
+      "curl -s --max-time 5 http://127.0.0.1:", metrics_port, "/metrics");
+  std::string page;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  char buffer[4096];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) page += buffer;
+  pclose(pipe);
+  for (absl::string_view line : absl::StrSplit(page, '\n')) {
+    if (absl::ConsumePrefix(&line, name + " ")) return std::string(line);
+  }
+  return "";
 }
 
 // How many lines of `text` contain `needle`.
@@ -592,8 +618,11 @@ TEST_F(DiskFaultTest, IoErrorsFailWritesAndKeepServingReads) {
 
 TEST_F(DiskFaultTest, DeletedDataFolderStopsWrites) {
   const std::string data_dir = dir_.Sub("catalog");
-  Catalog catalog = StartCatalog(data_dir, dir_.Sub("catalog.log"));
+  Catalog catalog = StartCatalog(data_dir, dir_.Sub("catalog.log"),
+                                 {"--metrics_listen=127.0.0.1:0"});
   ASSERT_NE(catalog.port, 0) << ReadFile(catalog.log_path);
+  ASSERT_NE(catalog.metrics_port, 0);
+  EXPECT_EQ(ScrapeGauge(catalog.metrics_port, "annals_catalog_writable"), "1");
   auto stub = testing::FreshCatalogStub(catalog.address());
   std::vector<std::string> acknowledged;
   ASSERT_TRUE(WriteUntilFailure(*stub, "before", 10, acknowledged).ok());
@@ -622,6 +651,7 @@ TEST_F(DiskFaultTest, DeletedDataFolderStopsWrites) {
               grpc::StatusCode::UNAVAILABLE);
   }
   EXPECT_EQ(Health(catalog.address(), ""), HealthCheckResponse::SERVING);
+  EXPECT_EQ(ScrapeGauge(catalog.metrics_port, "annals_catalog_writable"), "0");
   // What it acknowledged before is still served from the open files.
   EXPECT_TRUE(GetEntity(*stub, acknowledged.back()).ok());
   ASSERT_TRUE(Alive(*catalog.process));
