@@ -5,6 +5,8 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "proto/reflection.h"
@@ -38,6 +40,12 @@ void AddCatalogMetrics(metrics::Registry& registry, const Catalog* catalog,
       [catalog, start_head] {
         return static_cast<double>(catalog->head_sequence() - start_head);
       });
+  registry.AddGaugeCallback(
+      "annals_catalog_writable",
+      "1 while the storage accepts writes; 0 while they fail (a full disk, "
+      "a read-only file system, a deleted data folder) and only reads are "
+      "served.",
+      [storage] { return storage->WriteHealth().ok() ? 1.0 : 0.0; });
   registry.AddCollector([storage](std::vector<metrics::CollectedSample>& out) {
     for (const StorageProperty& property : storage->Properties()) {
       metrics::CollectedSample sample;
@@ -76,7 +84,7 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   absl::StatusOr<std::unique_ptr<Storage>> storage =
       OpenRocksDbStorage(options.data_dir, storage_options);
   if (!storage.ok()) return storage.status();
-  const Storage* storage_view = storage->get();  // owned by the catalog
+  Storage* storage_view = storage->get();  // owned by the catalog
 
   std::unique_ptr<CatalogServer> server(new CatalogServer());
   CatalogOptions catalog_options;
@@ -148,8 +156,35 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
     if (!endpoint.ok()) return endpoint.status();
     server->metrics_endpoint_ = *std::move(endpoint);
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(
-      std::string(v1::CatalogService::service_full_name()), true);
+  // Health: "" (liveness) stays SERVING while the process answers, reads
+  // included; the service's name (readiness for writes) is NOT_SERVING
+  // while the storage cannot write (a full disk, a read-only file system,
+  // a deleted data folder). The change is logged once each way.
+  grpc::HealthCheckServiceInterface* health =
+      server->server_->GetHealthCheckService();
+  const std::string service_name(v1::CatalogService::service_full_name());
+  health->SetServingStatus(service_name, true);
+  std::shared_ptr<const logging::Logger> logger = options.logger;
+  auto failing_since = std::make_shared<std::optional<absl::Time>>();
+  storage_view->SetWriteHealthObserver(
+      [health, service_name, logger,
+       failing_since](const absl::Status& write_health) {
+        health->SetServingStatus(service_name, write_health.ok());
+        if (!write_health.ok()) {
+          *failing_since = absl::Now();
+          if (logger != nullptr) {
+            logger->Error("storage cannot write; reads still served",
+                          {{"error", std::string(write_health.message())}});
+          }
+        } else if (failing_since->has_value()) {
+          const absl::Duration failed_for = absl::Now() - **failing_since;
+          failing_since->reset();
+          if (logger != nullptr) {
+            logger->Info("storage writes resumed",
+                         {{"failed_for", absl::FormatDuration(failed_for)}});
+          }
+        }
+      });
   return server;
 }
 

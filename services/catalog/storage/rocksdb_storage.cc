@@ -1,19 +1,28 @@
 #include "services/catalog/storage/rocksdb_storage.h"
 
 #include <array>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "services/catalog/storage/rocksdb_info_log.h"
+#include "services/catalog/storage/rocksdb_recovery.h"
+#include "services/catalog/storage/write_failure.h"
 
 namespace annals::catalog {
 namespace {
@@ -73,13 +82,29 @@ absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
   return absl::InternalError(message);
 }
 
+// How often a storage that cannot write tries to recover, and how often a
+// healthy one checks that its data folder is still the one it opened.
+constexpr absl::Duration kWatchInterval = absl::Seconds(1);
+
+// Writes that fail on the disk (ENOSPC, EROFS, EIO) or into a data folder
+// that is no longer there put the storage in a failed state: every later
+// write fails at once with the same UNAVAILABLE status, without reaching
+// RocksDB, until a watcher thread has brought RocksDB back (DB::Resume(),
+// then a synced probe record in the WAL). Writing on after a failure would
+// not help: RocksDB stops writes after a failed WAL write anyway (its
+// "background error"), and only Resume() clears that.
 class RocksDbStorage final : public Storage {
  public:
   RocksDbStorage(std::unique_ptr<rocksdb::DB> db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles,
                  const RocksDbOptions& options)
-      : db_(std::move(db)), handles_(std::move(handles)) {
+      : db_(std::move(db)),
+        handles_(std::move(handles)),
+        folder_(db_->GetName()) {
     write_options_.sync = options.sync_writes;
+    absl::StatusOr<FolderIdentity> identity = IdentifyFolder(folder_);
+    if (identity.ok()) folder_identity_ = *identity;
+    watcher_ = std::thread([this] { Watch(); });
   }
 
   ~RocksDbStorage() override { Close().IgnoreError(); }
@@ -120,6 +145,12 @@ class RocksDbStorage final : public Storage {
   absl::Status Write(const WriteSet& writes) override {
     CallGuard guard(this);
     if (!guard.ok()) return absl::UnavailableError("storage is closed");
+    if (absl::Status health = WriteHealth(); !health.ok()) return health;
+    // Checked before each commit (a stat(), next to an fsync): a write
+    // acknowledged into a deleted folder would be lost at the next restart.
+    if (std::optional<std::string> moved = FolderChanged()) {
+      return Fail(WriteFailureCause::kFolderReplaced, *moved);
+    }
     rocksdb::WriteBatch batch;
     for (const WriteSet::Op& op : writes.ops()) {
       rocksdb::Status s = op.value.has_value()
@@ -127,7 +158,24 @@ class RocksDbStorage final : public Storage {
                               : batch.Delete(Handle(op.space), op.key);
       if (!s.ok()) return FromRocksDb(s, "build write batch");
     }
-    return FromRocksDb(db_->Write(write_options_, &batch), "write");
+    rocksdb::Status s = db_->Write(write_options_, &batch);
+    if (s.IsIOError()) {
+      return Fail(ClassifyWriteError(s.ToString(), s.IsNoSpace()),
+                  s.ToString());
+    }
+    return FromRocksDb(s, "write");
+  }
+
+  absl::Status WriteHealth() const override {
+    absl::MutexLock lock(&health_mu_);
+    return failure_.has_value() ? WriteFailureStatus(*failure_, folder_)
+                                : absl::OkStatus();
+  }
+
+  void SetWriteHealthObserver(WriteHealthObserver observer) override {
+    absl::MutexLock lock(&observer_mu_);
+    observer_ = std::move(observer);
+    observer_(WriteHealth());
   }
 
   std::vector<StorageProperty> Properties() const override {
@@ -155,6 +203,15 @@ class RocksDbStorage final : public Storage {
   }
 
   absl::Status Close() override {
+    {
+      absl::MutexLock lock(&health_mu_);
+      stopping_ = true;
+    }
+    if (watcher_.joinable()) watcher_.join();
+    {
+      absl::MutexLock lock(&observer_mu_);
+      observer_ = nullptr;
+    }
     absl::MutexLock lock(&mu_);
     if (closed_) return absl::OkStatus();
     closed_ = true;
@@ -162,7 +219,18 @@ class RocksDbStorage final : public Storage {
       return calls_in_flight_ == 0;
     };
     mu_.Await(absl::Condition(&idle));
-    absl::Status status = FromRocksDb(db_->FlushWAL(/*sync=*/true), "sync WAL");
+    // After a failed write the WAL's writer holds an error, and RocksDB
+    // aborts on any further use of it: nothing is synced then. With synced
+    // writes nothing is lost, since each was synced before it was
+    // acknowledged; the failure itself was reported when it began.
+    absl::Status status;
+    if (WriteHealth().ok()) {
+      status = FromRocksDb(db_->FlushWAL(/*sync=*/true), "sync WAL");
+    } else if (!write_options_.sync) {
+      status = absl::DataLossError(
+          absl::StrCat("writes acknowledged since the last sync may be lost: ",
+                       WriteHealth().message()));
+    }
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }
@@ -173,6 +241,89 @@ class RocksDbStorage final : public Storage {
   }
 
  private:
+  // Enters the failed state (if not in it already), tells the observer, and
+  // returns the status writes fail with.
+  absl::Status Fail(WriteFailureCause cause, const std::string& detail)
+      ABSL_LOCKS_EXCLUDED(observer_mu_, health_mu_) {
+    absl::MutexLock observer_lock(&observer_mu_);
+    absl::Status health;
+    {
+      absl::MutexLock lock(&health_mu_);
+      if (failure_.has_value()) return WriteFailureStatus(*failure_, folder_);
+      failure_ = WriteFailure{cause, detail, absl::Now()};
+      health = WriteFailureStatus(*failure_, folder_);
+    }
+    if (observer_) observer_(health);
+    return health;
+  }
+
+  // Leaves the failed state and tells the observer.
+  void Recovered() ABSL_LOCKS_EXCLUDED(observer_mu_, health_mu_) {
+    absl::MutexLock observer_lock(&observer_mu_);
+    {
+      absl::MutexLock lock(&health_mu_);
+      failure_.reset();
+    }
+    if (observer_) observer_(absl::OkStatus());
+  }
+
+  // Why the data folder is no longer the one opened, or nullopt if it is.
+  std::optional<std::string> FolderChanged() const {
+    if (!folder_identity_.has_value()) return std::nullopt;
+    absl::StatusOr<FolderIdentity> now = IdentifyFolder(folder_);
+    if (!now.ok()) return std::string(now.status().message());
+    if (!(*now == *folder_identity_)) {
+      return absl::StrCat(folder_, " is another folder than the one opened");
+    }
+    return std::nullopt;
+  }
+
+  // The watcher thread: checks the data folder while writes work, and tries
+  // to recover while they fail, every kWatchInterval until Close().
+  void Watch() {
+    while (true) {
+      {
+        absl::MutexLock lock(&health_mu_);
+        auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(health_mu_) {
+          return stopping_;
+        };
+        if (health_mu_.AwaitWithTimeout(absl::Condition(&stopping),
+                                        kWatchInterval)) {
+          return;
+        }
+      }
+      std::optional<std::string> moved = FolderChanged();
+      if (WriteHealth().ok()) {
+        if (moved.has_value()) {
+          // Writes fail with it from now on; the observer hears of it.
+          Fail(WriteFailureCause::kFolderReplaced, *moved).IgnoreError();
+        }
+        continue;
+      }
+      // A replaced folder is not repaired by retrying; one moved back is.
+      if (!moved.has_value() && TryToResume()) Recovered();
+    }
+  }
+
+  // Whether RocksDB writes again: Resume() clears its background error (it
+  // flushes the memtables to new files and starts a new WAL, which needs
+  // space), and a synced WAL-only record (no key) shows that a write gets
+  // through. Either failing leaves RocksDB stopped, to be tried again.
+  //
+  // Relies on paranoid_checks (set by OpenRocksDbStorage): with it, a failed
+  // WAL write always stops RocksDB, so Resume() starts a new WAL before the
+  // probe. Without it, Resume() would have nothing to do and the probe would
+  // reuse the failed WAL writer, on which RocksDB aborts.
+  bool TryToResume() {
+    rocksdb::Status resumed = db_->Resume();
+    if (!resumed.ok()) return false;
+    rocksdb::WriteBatch probe;
+    if (!probe.PutLogData("annals: write probe").ok()) return false;
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    return db_->Write(options, &probe).ok();
+  }
+
   // Counts a call in flight so that Close() waits for it. Calls may nest (a
   // Scan visitor may Get), which a reader lock would not allow.
   class CallGuard {
@@ -206,6 +357,18 @@ class RocksDbStorage final : public Storage {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_options_;
+  const std::string folder_;
+  // The data folder as opened; nullopt if it could not be identified.
+  std::optional<FolderIdentity> folder_identity_;
+
+  // Held while the write health changes and the observer hears of it, so
+  // that the observer hears of changes in the order they happened.
+  absl::Mutex observer_mu_ ABSL_ACQUIRED_BEFORE(health_mu_);
+  WriteHealthObserver observer_ ABSL_GUARDED_BY(observer_mu_);
+  mutable absl::Mutex health_mu_;
+  std::optional<WriteFailure> failure_ ABSL_GUARDED_BY(health_mu_);
+  bool stopping_ ABSL_GUARDED_BY(health_mu_) = false;
+  std::thread watcher_;
 };
 
 }  // namespace
@@ -218,6 +381,11 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
   db_options.IncreaseParallelism(2);
   db_options.paranoid_checks = true;
   db_options.keep_log_file_num = 4;
+  // RocksDB's own LOG writer aborts the process on a full disk (see
+  // rocksdb_info_log.h).
+  db_options.info_log = NewRocksDbInfoLog(path);
+  // RocksDbStorage resumes after a failed write (see rocksdb_recovery.h).
+  db_options.listeners.push_back(NewManualRecoveryListener());
 
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);

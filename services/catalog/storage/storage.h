@@ -110,6 +110,23 @@ class Storage {
   // bytes per key space; block cache usage and capacity). Cheap enough for
   // every metrics scrape. Empty once closed. Default: none.
   virtual std::vector<StorageProperty> Properties() const { return {}; }
+
+  // OK while writes can succeed; otherwise the UNAVAILABLE status Write()
+  // fails with, naming the cause (a full disk, a read-only file system, an
+  // I/O error, a deleted data folder). Reads are unaffected. Default: OK.
+  virtual absl::Status WriteHealth() const { return absl::OkStatus(); }
+
+  // Called with WriteHealth() when writes start failing and when they work
+  // again: once per change, never once per call.
+  using WriteHealthObserver = std::function<void(const absl::Status& health)>;
+
+  // Calls `observer` at once with WriteHealth(), then at each change, from
+  // whichever thread noticed it (a writer, or the storage's own thread that
+  // watches for recovery); calls are serialized and in order. Replaces any
+  // earlier observer; Close() drops it. Default: only the first call.
+  virtual void SetWriteHealthObserver(WriteHealthObserver observer) {
+    observer(WriteHealth());
+  }
 };
 
 }  // namespace annals::catalog

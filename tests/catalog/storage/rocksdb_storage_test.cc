@@ -1,10 +1,15 @@
 #include "services/catalog/storage/rocksdb_storage.h"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/catalog/storage/write_failure.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -13,6 +18,7 @@ namespace {
 
 using ::annals::testing::StatusIs;
 using ::annals::testing::TempDir;
+using ::testing::HasSubstr;
 
 std::vector<std::string> Keys(const Storage& storage, Space space,
                               absl::string_view start = "",
@@ -114,6 +120,86 @@ TEST(RocksDbStorageTest, CallsAfterCloseFailWithUnavailable) {
   WriteSet writes;
   writes.Put(Space::kMeta, "x", "y");
   EXPECT_THAT(storage->Write(writes), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+// Write health (issue 12). A full disk and a read-only file system need a
+// mount; tests/fault/disk_test.cc covers them with the real binary.
+
+TEST(RocksDbStorageTest, WriteIntoADeletedFolderFailsAndIsReportedOnce) {
+  TempDir dir;
+  const std::string folder = dir.Sub("catalog");
+  ASSERT_OK_AND_ASSIGN(auto storage, OpenRocksDbStorage(folder));
+  absl::Mutex mu;
+  std::vector<absl::Status> heard;
+  storage->SetWriteHealthObserver([&](const absl::Status& health) {
+    absl::MutexLock lock(&mu);
+    heard.push_back(health);
+  });
+  WriteSet writes;
+  writes.Put(Space::kEntities, "nmi", "entity");
+  ASSERT_OK(storage->Write(writes));
+
+  std::filesystem::remove_all(folder);
+  EXPECT_THAT(storage->Write(writes),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr(folder)));
+  EXPECT_THAT(storage->Write(writes),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("deleted")));
+  EXPECT_THAT(storage->WriteHealth(), StatusIs(absl::StatusCode::kUnavailable));
+  // Reads are still served from the files RocksDB holds open.
+  ASSERT_OK_AND_ASSIGN(auto value, storage->Get(Space::kEntities, "nmi"));
+  EXPECT_EQ(value, "entity");
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(heard.size(), 2u);  // OK when set, then the failure, once
+  EXPECT_OK(heard[0]);
+  EXPECT_THAT(heard[1], StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(RocksDbStorageTest, FolderMovedBackWritesAgain) {
+  TempDir dir;
+  const std::string folder = dir.Sub("catalog");
+  ASSERT_OK_AND_ASSIGN(auto storage, OpenRocksDbStorage(folder));
+  WriteSet writes;
+  writes.Put(Space::kEntities, "nmi", "entity");
+  std::filesystem::rename(folder, dir.Sub("elsewhere"));
+  EXPECT_THAT(storage->Write(writes), StatusIs(absl::StatusCode::kUnavailable));
+  std::filesystem::rename(dir.Sub("elsewhere"), folder);
+  // The watcher retries every second.
+  absl::Status health = storage->WriteHealth();
+  for (int i = 0; i < 50 && !health.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    health = storage->WriteHealth();
+  }
+  EXPECT_OK(health);
+  EXPECT_OK(storage->Write(writes));
+}
+
+TEST(WriteFailureTest, CauseComesFromTheErrorText) {
+  EXPECT_EQ(ClassifyWriteError("IO error: No space left on device: While "
+                               "appending to file: 000004.log",
+                               false),
+            WriteFailureCause::kNoSpace);
+  EXPECT_EQ(ClassifyWriteError("IO error: whatever", /*no_space=*/true),
+            WriteFailureCause::kNoSpace);
+  EXPECT_EQ(ClassifyWriteError("IO error: While appending to file: "
+                               "000004.log: Read-only file system",
+                               false),
+            WriteFailureCause::kReadOnly);
+  EXPECT_EQ(ClassifyWriteError("IO error: While fsync: a.log: Input/output "
+                               "error",
+                               false),
+            WriteFailureCause::kIoError);
+}
+
+TEST(WriteFailureTest, StatusNamesCauseFolderTimeAndWhatToDo) {
+  WriteFailure failure{WriteFailureCause::kNoSpace, "IO error: ENOSPC",
+                       absl::FromUnixSeconds(1764763384)};
+  absl::Status status = WriteFailureStatus(failure, "/data/catalog");
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("the catalog cannot write: no space left on "
+                                 "device in /data/catalog (since "
+                                 "2025-12-03T12:03:04Z); reads are still "
+                                 "served; retry once space is freed")));
 }
 
 }  // namespace
