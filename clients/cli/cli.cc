@@ -24,6 +24,7 @@
 #include "annals/channel.h"
 #include "annals/timeline_client.h"
 #include "clients/cli/args.h"
+#include "clients/cli/display.h"
 #include "clients/cli/import_command.h"
 #include "clients/cli/output.h"
 #include "clients/cli/render.h"
@@ -62,6 +63,7 @@ Timeline commands:
   snapshot ENTITY --at=DATE      what holds about ENTITY on DATE
   history ENTITY [--predicate=P] its statements in order, with durations
   window --from=DATE --to=DATE   what overlaps the window (both ends included)
+  at DAY                         what existed, happened and held on DAY
   relate A B                     Allen relations between two extents
   gaps SUBJECT --predicate=P --from=DATE --to=DATE
   count --bucket=year|month --from=DATE --to=DATE
@@ -242,6 +244,17 @@ const std::map<std::string, CommandSpec>& Commands() {
         {"from", "to", "type", "kind", "predicate", "entity", "limit",
          "known-at"},
         {"all"}}},
+      {"at",
+       {"annals at DAY [--type=lifespan|event|statement] [--kind=K] "
+        "[--predicate=P] [--entity=E] [--limit=N | --all] "
+        "[--known-at=RFC3339]\n"
+        "  What existed (lifespans), happened (events) and held (statements) "
+        "on DAY,\n"
+        "  across the catalog: the window from DAY to DAY. DAY is an EDTF "
+        "date of\n"
+        "  any precision (at 2017 is the whole year).",
+        {"type", "kind", "predicate", "entity", "limit", "known-at"},
+        {"all"}}},
       {"relate",
        {"annals relate A B [--known-at=RFC3339]\n"
         "  A and B: an entity id (its lifespan), statements/ID, or EDTF such "
@@ -325,79 +338,6 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string StripCollection(const std::string& name) {
-  size_t slash = name.find('/');
-  return slash == std::string::npos ? name : name.substr(slash + 1);
-}
-
-std::string CertaintyText(annals::type::v1::Certainty certainty) {
-  switch (certainty) {
-    case annals::type::v1::CERTAINTY_DEFINITE:
-      return "DEFINITE";
-    case annals::type::v1::CERTAINTY_POSSIBLE:
-      return "POSSIBLE";
-    default:
-      return "-";
-  }
-}
-
-// An extent as people read it: its EDTF text, or, for one given by bound
-// dates, "start 1100..1200, end 1450..1500" (? where a bound is unknown).
-std::string ExtentText(const annals::type::v1::Extent& extent) {
-  if (!extent.edtf().empty()) return extent.edtf();
-  const annals::type::v1::BoundDates& dates = extent.bound_dates();
-  if (dates.earliest_start().empty() && dates.latest_start().empty() &&
-      dates.earliest_end().empty() && dates.latest_end().empty()) {
-    return "";
-  }
-  auto bound = [](const std::string& text) {
-    return text.empty() ? std::string("?") : text;
-  };
-  auto side = [&](const std::string& earliest, const std::string& latest) {
-    if (earliest == ".." && latest == "..") return std::string("..");
-    if (!earliest.empty() && earliest == latest) return earliest;
-    return absl::StrCat(bound(earliest), "..", bound(latest));
-  };
-  return absl::StrCat("start ",
-                      side(dates.earliest_start(), dates.latest_start()),
-                      ", end ", side(dates.earliest_end(), dates.latest_end()));
-}
-
-// The days an extent's bounds allow: "first day 2004-01-01..2004-12-31,
-// last day 2011-12-31"; an unbounded side is -∞ or ∞.
-std::string BoundsText(const annals::type::v1::ExtentBounds& bounds) {
-  auto range = [](const std::string& earliest, const std::string& latest,
-                  const char* unbounded) {
-    const std::string from = earliest.empty() ? unbounded : earliest;
-    const std::string to = latest.empty() ? unbounded : latest;
-    return from == to ? from : absl::StrCat(from, "..", to);
-  };
-  return absl::StrCat(
-      "first day ", range(bounds.earliest_start(), bounds.latest_start(), "-∞"),
-      ", last day ",
-      range(bounds.earliest_last_day(), bounds.latest_last_day(), "∞"),
-      bounds.uncertain() ? " (uncertain)" : "");
-}
-
-// An Allen relation as a verb phrase: "meets", "is before", "is met by".
-std::string RelationPhrase(absl::string_view relation) {
-  static const auto* kVerbs = new std::set<std::string>{
-      "meets", "overlaps", "starts", "finishes", "equals", "contains"};
-  std::string phrase(relation);
-  std::replace(phrase.begin(), phrase.end(), '_', ' ');
-  return kVerbs->contains(phrase) ? phrase : absl::StrCat("is ", phrase);
-}
-
-std::string DurationText(const tv1::DurationRange& duration) {
-  auto side = [](bool has, int32_t days) {
-    return has ? absl::StrCat(days) : std::string("∞");
-  };
-  std::string min = side(duration.has_min_days(), duration.min_days());
-  std::string max = side(duration.has_max_days(), duration.max_days());
-  if (min == max) return absl::StrCat(min, min == "1" ? " day" : " days");
-  return absl::StrCat(min, "–", max, " days");
-}
-
 class Tool {
  public:
   // `options` carries the timeout, TLS and token (ClientOptionsFrom()).
@@ -441,6 +381,7 @@ class Tool {
     if (command == "snapshot") return Snapshot(args);
     if (command == "history") return History(args);
     if (command == "window") return Window(args);
+    if (command == "at") return At(args);
     if (command == "relate") return Relate(args);
     if (command == "gaps") return Gaps(args);
     if (command == "count") return Count(args);
@@ -485,6 +426,26 @@ class Tool {
     std::string label = entity.ok() ? entity->label() : StripCollection(name);
     labels_[name] = label;
     return label;
+  }
+
+  // The entity an id, label or alias names ("entities/nmi" for "NMI"),
+  // resolved by the catalog as `get` does, so that timeline commands take
+  // the same names; its NOT_FOUND or ambiguity ("names several entities
+  // (…); ask for one by id") otherwise. With the catalog unreachable, the
+  // text goes to the timeline as given (ids still work).
+  absl::StatusOr<std::string> ResolveEntity(const std::string& text) {
+    if (text.empty()) return text;
+    absl::StatusOr<cv1::Entity> entity = catalog_->GetEntity(text);
+    if (entity.ok()) {
+      labels_[entity->name()] = entity->label();
+      return entity->name();
+    }
+    if (entity.status().code() == absl::StatusCode::kNotFound ||
+        entity.status().code() == absl::StatusCode::kFailedPrecondition ||
+        entity.status().code() == absl::StatusCode::kInvalidArgument) {
+      return entity.status();
+    }
+    return text;
   }
 
   std::string ValueText(const cv1::Value& value) {
@@ -789,7 +750,9 @@ class Tool {
       return Usage(Commands().at("snapshot").usage);
     }
     tv1::GetSnapshotRequest request;
-    request.set_entity(args.positionals()[0]);
+    absl::StatusOr<std::string> name = ResolveEntity(args.positionals()[0]);
+    if (!name.ok()) return Fail("snapshot", name.status());
+    request.set_entity(*name);
     request.set_at(args.Get("at"));
     request.set_predicate(args.Get("predicate"));
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
@@ -802,22 +765,36 @@ class Tool {
       Emit(*snapshot);
       return 0;
     }
-    out_ << snapshot->entity().label() << " on " << request.at()
-         << " (catalog sequence " << snapshot->sequence() << ")\n";
-    if (snapshot->entity().has_lifespan()) {
-      const cv1::Entity& entity = snapshot->entity();
-      out_ << "lifespan " << ExtentText(entity.lifespan());
-      if (snapshot->lifespan_certainty() !=
-          ::annals::type::v1::CERTAINTY_UNSPECIFIED) {
-        out_ << " (" << CertaintyText(snapshot->lifespan_certainty())
-             << " on this day)";
-      } else {
-        out_ << " (not on this day)";
+    const cv1::Entity& entity = snapshot->entity();
+    const std::string day = DateText(request.at());
+    out_ << entity.label() << " on " << day << " (catalog sequence "
+         << snapshot->sequence() << ")\n";
+    // Whether the entity itself existed that day, and how surely.
+    if (!entity.has_lifespan()) {
+      out_ << "no lifespan on record: whether it existed on " << day
+           << " is unknown\n";
+    } else {
+      switch (snapshot->lifespan_certainty()) {
+        case ::annals::type::v1::CERTAINTY_DEFINITE:
+          out_ << "existed that day (DEFINITE: lifespan ";
+          break;
+        case ::annals::type::v1::CERTAINTY_POSSIBLE:
+          out_ << "possibly existed that day (POSSIBLE: the imprecise "
+                  "lifespan ";
+          break;
+        default:
+          out_ << "did not exist that day (lifespan ";
+          break;
+      }
+      out_ << ExtentText(entity.lifespan());
+      if (snapshot->lifespan_certainty() ==
+          ::annals::type::v1::CERTAINTY_POSSIBLE) {
+        out_ << " may or may not cover it";
       }
       if (entity.lifespan_sources_size() > 0) {
-        out_ << ", sources: " << CitationsText(entity.lifespan_sources());
+        out_ << "; sources: " << CitationsText(entity.lifespan_sources());
       }
-      out_ << "\n";
+      out_ << ")\n";
     }
     Table table({"CERTAINTY", "SUBJECT", "PREDICATE", "OBJECT", "VALID TIME",
                  "SOURCES"});
@@ -835,7 +812,9 @@ class Tool {
     if (args.positionals().size() != 1)
       return Usage(Commands().at("history").usage);
     tv1::ListHistoryRequest request;
-    request.set_entity(args.positionals()[0]);
+    absl::StatusOr<std::string> name = ResolveEntity(args.positionals()[0]);
+    if (!name.ok()) return Fail("history", name.status());
+    request.set_entity(*name);
     request.set_predicate(args.Get("predicate"));
     request.set_page_size(1000);
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
@@ -879,15 +858,33 @@ class Tool {
   }
 
   int Window(const Args& args) {
+    return WindowBetween("window", args.Get("from"), args.Get("to"), args);
+  }
+
+  // `annals at DAY`: what existed, held and happened on one day.
+  int At(const Args& args) {
+    if (args.positionals().size() != 1) {
+      return Usage(Commands().at("at").usage);
+    }
+    const std::string& day = args.positionals()[0];
+    return WindowBetween("at", day, day, args);
+  }
+
+  // The items of the window from..to (both included) as a table or JSON
+  // Lines; `command` names it in messages.
+  int WindowBetween(const std::string& command, const std::string& from,
+                    const std::string& to, const Args& args) {
     tv1::QueryWindowRequest request;
-    request.set_from(args.Get("from"));
-    request.set_to(args.Get("to"));
+    request.set_from(from);
+    request.set_to(to);
     absl::StatusOr<tv1::ItemType> type = ParseItemType(args.Get("type"));
     if (!type.ok()) return Usage(std::string(type.status().message()));
     request.set_item_type(*type);
     request.set_kind(args.Get("kind"));
     request.set_predicate(args.Get("predicate"));
-    request.set_entity(args.Get("entity"));
+    absl::StatusOr<std::string> entity = ResolveEntity(args.Get("entity"));
+    if (!entity.ok()) return Fail("--entity", entity.status());
+    request.set_entity(*entity);
     absl::StatusOr<Limit> limit = ListingLimit(args, 1000);
     if (!limit.ok()) return Usage(std::string(limit.status().message()));
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
@@ -902,10 +899,10 @@ class Tool {
             },
             [](tv1::QueryWindowResponse& page) { return page.mutable_items(); },
             &more);
-    if (!items.ok()) return Fail("window", items.status());
+    if (!items.ok()) return Fail(command, items.status());
     if (json_) {
       for (const auto& item : *items) Emit(item);
-      return EndListing("window", *limit, more);
+      return EndListing(command, *limit, more);
     }
     Table table({"CERTAINTY", "TYPE", "WHAT", "WHEN", "SOURCES"});
     for (const tv1::WindowItem& item : *items) {
@@ -925,7 +922,7 @@ class Tool {
       }
     }
     table.Print(out_);
-    return EndListing("window", *limit, more);
+    return EndListing(command, *limit, more);
   }
 
   static tv1::ExtentReference Reference(const std::string& text) {
@@ -950,8 +947,16 @@ class Tool {
     if (args.positionals().size() != 2)
       return Usage(Commands().at("relate").usage);
     tv1::RelateRequest request;
-    *request.mutable_a() = Reference(args.positionals()[0]);
-    *request.mutable_b() = Reference(args.positionals()[1]);
+    for (int i = 0; i < 2; ++i) {
+      tv1::ExtentReference reference = Reference(args.positionals()[i]);
+      if (reference.has_lifespan()) {
+        absl::StatusOr<std::string> entity =
+            ResolveEntity(reference.lifespan());
+        if (!entity.ok()) return Fail("relate", entity.status());
+        reference.set_lifespan(*entity);
+      }
+      *(i == 0 ? request.mutable_a() : request.mutable_b()) = reference;
+    }
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
@@ -961,24 +966,43 @@ class Tool {
       Emit(*result);
       return 0;
     }
-    // "A overlaps B", "A is met by B"; when the imprecise dates allow more
-    // than one relation, or an extent is uncertain, "possibly" and each one.
-    std::vector<std::string> phrases;
-    for (const std::string& relation : result->relations()) {
-      phrases.push_back(RelationPhrase(relation));
-    }
-    out_ << args.positionals()[0] << " (" << ExtentText(result->a_extent())
-         << ") " << (result->definite() ? "" : "possibly ")
-         << absl::StrJoin(phrases, " or ") << " " << args.positionals()[1]
-         << " (" << ExtentText(result->b_extent()) << ")\n";
+    // "NTM-I (2004–2011-12-31) is before NMI (2018-10–…)"; when the
+    // imprecise dates allow more than one relation, or an extent is
+    // uncertain, "possibly" and each one.
+    std::vector<std::string> relations(result->relations().begin(),
+                                       result->relations().end());
+    out_ << RelationSentence(
+                absl::StrCat(ReferenceName(request.a()), " (",
+                             ExtentPhrase(result->a_extent()), ")"),
+                absl::StrCat(ReferenceName(request.b()), " (",
+                             ExtentPhrase(result->b_extent()), ")"),
+                relations, result->definite())
+         << "\n";
     return 0;
+  }
+
+  // What a Relate operand is called: an entity's label, "statement ID", or
+  // the EDTF text as given.
+  std::string ReferenceName(const tv1::ExtentReference& reference) {
+    switch (reference.reference_case()) {
+      case tv1::ExtentReference::kLifespan:
+        return Label(
+            absl::StrCat("entities/", StripCollection(reference.lifespan())));
+      case tv1::ExtentReference::kStatement:
+        return absl::StrCat("statement ",
+                            StripCollection(reference.statement()));
+      default:
+        return reference.edtf();
+    }
   }
 
   int Gaps(const Args& args) {
     if (args.positionals().size() != 1)
       return Usage(Commands().at("gaps").usage);
     tv1::FindGapsRequest request;
-    request.set_subject(args.positionals()[0]);
+    absl::StatusOr<std::string> subject = ResolveEntity(args.positionals()[0]);
+    if (!subject.ok()) return Fail("gaps", subject.status());
+    request.set_subject(*subject);
     request.set_predicate(args.Get("predicate"));
     request.set_from(args.Get("from"));
     request.set_to(args.Get("to"));
@@ -993,12 +1017,12 @@ class Tool {
     }
     Table table({"GAP", "FROM", "TO (last day)"});
     for (const auto& gap : result->definite_gaps()) {
-      table.Add({"DEFINITE", gap.from().empty() ? "-∞" : gap.from(),
-                 gap.to().empty() ? "∞" : gap.to()});
+      table.Add({"DEFINITE", gap.from().empty() ? "-∞" : DateText(gap.from()),
+                 gap.to().empty() ? "∞" : DateText(gap.to())});
     }
     for (const auto& gap : result->possible_gaps()) {
-      table.Add({"POSSIBLE", gap.from().empty() ? "-∞" : gap.from(),
-                 gap.to().empty() ? "∞" : gap.to()});
+      table.Add({"POSSIBLE", gap.from().empty() ? "-∞" : DateText(gap.from()),
+                 gap.to().empty() ? "∞" : DateText(gap.to())});
     }
     table.Print(out_);
     return 0;
@@ -1021,7 +1045,9 @@ class Tool {
     request.set_item_type(*type);
     request.set_kind(args.Get("kind"));
     request.set_predicate(args.Get("predicate"));
-    request.set_entity(args.Get("entity"));
+    absl::StatusOr<std::string> entity = ResolveEntity(args.Get("entity"));
+    if (!entity.ok()) return Fail("--entity", entity.status());
+    request.set_entity(*entity);
     if (absl::Status s = KnownAt(args, request); !s.ok()) {
       return Usage(std::string(s.message()));
     }
@@ -1034,8 +1060,8 @@ class Tool {
     }
     Table table({"FROM", "TO", "DEFINITE", "POSSIBLE"});
     for (const auto& b : result->buckets()) {
-      table.Add({b.range().from(), b.range().to(), absl::StrCat(b.definite()),
-                 absl::StrCat(b.possible())});
+      table.Add({DateText(b.range().from()), DateText(b.range().to()),
+                 absl::StrCat(b.definite()), absl::StrCat(b.possible())});
     }
     table.Print(out_);
     return 0;

@@ -319,7 +319,8 @@ TEST_F(CliTest, HistoryPrintsTheSevenCommandersInOrder) {
   EXPECT_THAT(olsen, HasSubstr(" 164 days"));
   // From some day of November 2018 through 26 November 2019: at least from
   // the 30th (362 days), at most from the 1st (391).
-  EXPECT_THAT(LineWith(result.out, "Dany Fortin"), HasSubstr(" 362–391 days"));
+  EXPECT_THAT(LineWith(result.out, "Dany Fortin"),
+              HasSubstr("about 1 year (362–391 days)"));
 }
 
 TEST_F(CliTest, GapsGiveTheirLastDay) {
@@ -396,9 +397,49 @@ TEST_F(CliTest, GetAndSnapshotShowALifespanWithItsSourcesAndLocators) {
   Result snapshot = Annals({"snapshot", "ntm-i", "--at=2010-06-01"});
   ASSERT_EQ(snapshot.status, 0) << snapshot.err;
   EXPECT_THAT(snapshot.out,
-              HasSubstr("lifespan 2004/2011-12-31 (DEFINITE on this day), "
-                        "sources: nato-iraq-operations-timeline (NTM-I); "
-                        "nato-nmi-topic-page-2024 (Evolution of cooperation)"));
+              HasSubstr("existed that day (DEFINITE: lifespan "
+                        "2004/2011-12-31; sources: nato-iraq-operations-"
+                        "timeline (NTM-I); nato-nmi-topic-page-2024 "
+                        "(Evolution of cooperation))"));
+  Result before = Annals({"snapshot", "ntm-i", "--at=2003-06-01"});
+  ASSERT_EQ(before.status, 0) << before.err;
+  EXPECT_THAT(before.out, HasSubstr("did not exist that day (lifespan "
+                                    "2004/2011-12-31"));
+}
+
+TEST_F(CliTest, TimelineCommandsTakeLabelsAndAliasesAsTheCatalogDoes) {
+  ImportOnce();
+  // "NMI" is an alias, "NATO Mission Iraq" the label: both name nmi.
+  Result by_alias =
+      Annals({"snapshot", "NMI", "--at=2021-06-01", "--predicate=commander"});
+  ASSERT_EQ(by_alias.status, 0) << by_alias.err;
+  EXPECT_THAT(by_alias.out, HasSubstr("Michael Lollesgaard"));
+  Result history =
+      Annals({"history", "NATO Mission Iraq", "--predicate=commander"});
+  ASSERT_EQ(history.status, 0) << history.err;
+  EXPECT_THAT(history.out, HasSubstr("Per Olsen"));
+  Result relate = Annals({"relate", "NTM-I", "NMI"});
+  ASSERT_EQ(relate.status, 0) << relate.err;
+  EXPECT_THAT(relate.out, HasSubstr("is before NATO Mission Iraq ("));
+  // A name that is nobody's is the catalog's NOT_FOUND, naming it.
+  Result nobody = Annals({"snapshot", "No Such Mission", "--at=2021"});
+  EXPECT_EQ(nobody.status, 1);
+  EXPECT_THAT(nobody.err, HasSubstr("NOT_FOUND"));
+  EXPECT_THAT(nobody.err, HasSubstr("No Such Mission"));
+}
+
+TEST_F(CliTest, AtListsWhatExistedAndHeldOnOneDay) {
+  ImportOnce();
+  Result at = Annals({"at", "2021-06-01"});
+  ASSERT_EQ(at.status, 0) << at.err;
+  EXPECT_THAT(at.out, HasSubstr("NATO Mission Iraq"));                // existed
+  EXPECT_THAT(at.out, HasSubstr("Michael Lollesgaard"));              // held
+  EXPECT_THAT(at.out, Not(HasSubstr("NATO Training Mission-Iraq")));  // ended
+  Result kinds = Annals({"at", "2010", "--type=lifespan", "--kind=mission"});
+  ASSERT_EQ(kinds.status, 0) << kinds.err;
+  EXPECT_THAT(kinds.out, HasSubstr("lifespan"));
+  EXPECT_THAT(kinds.out, Not(HasSubstr("statement ")));
+  EXPECT_EQ(Annals({"at"}).status, 2);
 }
 
 TEST_F(CliTest, JsonOutputIsOneParseableObjectPerLine) {
@@ -716,6 +757,15 @@ TEST_F(CliTest, DemoAnswersItsFiveQuestions) {
   EXPECT_EQ(Count(result.out, "$ annals "), 5);
   EXPECT_THAT(result.out, HasSubstr("Michael Lollesgaard"));
   EXPECT_THAT(result.out, HasSubstr("is before"));
+}
+
+TEST_F(CliTest, RelateNamesBothSidesByLabelWithTheirDates) {
+  ImportOnce();
+  Result result = Annals({"relate", "ntm-i", "nmi"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(result.out, MatchesRegex("NATO Training Mission-Iraq \\(2004–"
+                                       "2011-12-31\\) is before NATO Mission "
+                                       "Iraq \\(2018-10.*\\)\n"));
 }
 
 TEST(RenderTest, ImpreciseBoundsFadeAndExactOnesDoNot) {
