@@ -253,7 +253,9 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
     absl::Status wal = CheckWalPresent(path, *wal_files);
     if (!wal.ok()) {
       if (!options.accept_data_loss) return wal;
-      report->data_loss_accepted = std::string(wal.message());
+      report->data_loss_accepted = absl::StrCat(
+          "The write-ahead log was missing (no *.log file in ", path,
+          "): writes not yet flushed to table files are lost.");
     }
   }
 
