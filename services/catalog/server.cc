@@ -94,6 +94,10 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   absl::StatusOr<std::unique_ptr<Catalog>> catalog =
       Catalog::Open(*std::move(storage), std::move(catalog_options));
   if (!catalog.ok()) return catalog.status();
+  if (!report.crash_cut_tail.empty() && options.logger != nullptr) {
+    options.logger->Warn("write-ahead log ended in a write cut off by a crash",
+                         {{"dropped", report.crash_cut_tail}});
+  }
   if (!report.data_loss_accepted.empty()) {
     // Loud on purpose: acknowledged writes may be gone, and the operator
     // asked for it with --accept_data_loss.

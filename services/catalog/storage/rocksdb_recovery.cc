@@ -59,6 +59,33 @@ std::string DescribeWalFiles(const std::vector<WalFile>& wal_files) {
   });
 }
 
+std::string DescribeCrashCutTail(const std::vector<std::string>& dropped,
+                                 const std::vector<WalFile>& wal_files) {
+  if (dropped.empty() || wal_files.empty()) return "";
+  const WalFile& newest = wal_files.back();
+  if (newest.bytes == 0 || newest.bytes % kCrashCutAlignment != 0) return "";
+  // What RocksDB's log reader reports for a record cut short by the end of
+  // the file, in kAbsoluteConsistency mode.
+  constexpr absl::string_view kTailReasons[] = {"truncated record body",
+                                                "error reading trailing data",
+                                                "truncated header"};
+  const std::string in_newest = absl::StrCat(newest.name, ": dropping ");
+  for (const std::string& line : dropped) {
+    if (!absl::StrContains(line, in_newest)) return "";
+    bool tail = false;
+    for (absl::string_view reason : kTailReasons) {
+      tail = tail || absl::StrContains(line, reason);
+    }
+    if (!tail) return "";
+  }
+  return absl::StrCat(
+      "the last record of ", newest.name, " (", newest.bytes,
+      " bytes) is incomplete (", absl::StrJoin(dropped, "; "),
+      ") and the file ends on a ", kCrashCutAlignment,
+      "-byte boundary, as a crash during a write leaves it; that write was "
+      "never acknowledged, and it is dropped");
+}
+
 absl::Status CheckColumnFamilies(const std::string& path,
                                  const std::vector<std::string>& expected) {
   std::vector<std::string> found;

@@ -58,6 +58,22 @@ absl::Status CheckColumnFamilies(const std::string& path,
 absl::Status CheckWalPresent(const std::string& path,
                              const std::vector<WalFile>& wal_files);
 
+// Where a crash can cut the last write of a log: Linux copies a write()
+// into the page cache page by page and stops between pages for a fatal
+// signal, and updates the file size as each page is copied, so a SIGKILL or
+// a power loss during the write of a record leaves the file ending on a
+// page boundary. A truncation at a random offset almost never does.
+inline constexpr uint64_t kCrashCutAlignment = 4096;
+
+// Whether what RocksDB dropped (`dropped`, RecoveryLogCapture lines) is
+// only an incomplete last record of the newest of `wal_files`, and that
+// file ends on a kCrashCutAlignment boundary: what a crash during a write
+// leaves. That write was never acknowledged (writes are synced before they
+// are), so dropping it loses nothing. Returns a description for the log, or
+// an empty string when the damage is anything else.
+std::string DescribeCrashCutTail(const std::vector<std::string>& dropped,
+                                 const std::vector<WalFile>& wal_files);
+
 // Forwards everything to another logger (RocksDB's own LOG file) and keeps
 // the lines in which RocksDB's WAL recovery reports dropping bytes
 // ("/data/000020.log: dropping 40214 bytes; Corruption: checksum

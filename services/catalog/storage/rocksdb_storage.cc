@@ -290,6 +290,21 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path,
                                         descriptors, &handles, &raw);
+  if (!s.ok() && s.IsCorruption() && capture != nullptr) {
+    // A crash while a write was being appended leaves its record
+    // incomplete; that write was not acknowledged. Let RocksDB drop such a
+    // tail (it still refuses damage before the end), but nothing else.
+    std::string cut = DescribeCrashCutTail(capture->dropped(), *wal_files);
+    if (!cut.empty()) {
+      capture->Clear();
+      db_options.wal_recovery_mode =
+          rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+      handles.clear();
+      s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path, descriptors,
+                            &handles, &raw);
+      if (s.ok()) report->crash_cut_tail = std::move(cut);
+    }
+  }
   if (!s.ok() && s.IsCorruption()) {
     std::vector<std::string> dropped;
     if (capture != nullptr) dropped = capture->dropped();

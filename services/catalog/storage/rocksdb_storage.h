@@ -42,6 +42,10 @@ struct RocksDbOpenReport {
   // Empty, or (with accept_data_loss) what the write-ahead log lacked: the
   // DATA_LOSS message a strict open would have failed with.
   std::string data_loss_accepted;
+  // Empty, or what was dropped because it looked exactly like the
+  // unacknowledged write a crash cuts off: an incomplete last record at the
+  // end of the newest log, which ends on a 4 KiB boundary (ADR 8).
+  std::string crash_cut_tail;
   // The write-ahead log files found before recovery, e.g.
   // "000020.log (70214 bytes)".
   std::string wal_files;
@@ -60,6 +64,9 @@ struct RocksDbOpenReport {
 //    it is damaged: a write-ahead log that cannot be replayed in full
 //    (unless options.accept_data_loss), a missing one, a table file whose
 //    checksums do not match.
+// An incomplete last record is dropped without failing when it is what a
+// crash leaves (DescribeCrashCutTail() in rocksdb_recovery.h); the report
+// says so.
 absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
     const std::string& path, const RocksDbOptions& options = {},
     RocksDbOpenReport* report = nullptr);
