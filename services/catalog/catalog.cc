@@ -17,6 +17,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/catalog/revisions.h"
+#include "services/catalog/startup_checks.h"
 #include "services/catalog/storage/keys.h"
 #include "services/catalog/transaction.h"
 #include "services/catalog/validation.h"
@@ -156,31 +157,17 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(
       storage->Get(Space::kMeta, std::string(keys::kLastSequence));
   if (!last.ok()) return last.status();
   int64_t head = 0;
-  if (last->has_value() && !absl::SimpleAtoi(**last, &head)) {
+  if (last->has_value() && (!absl::SimpleAtoi(**last, &head) || head < 0)) {
     return absl::DataLossError("stored last sequence is corrupt");
   }
-  // The meta record and the change log are written in one batch, so the
-  // change log must end exactly at the recorded sequence.
-  absl::StatusOr<std::optional<std::string>> beyond =
-      storage->Get(Space::kChanges, keys::EncodeSequence(head + 1));
-  if (!beyond.ok()) return beyond.status();
-  if (beyond->has_value()) {
-    return absl::DataLossError(absl::StrCat(
-        "change log continues past the recorded last sequence ", head));
-  }
-  if (head > 0) {
-    absl::StatusOr<std::optional<std::string>> at_head =
-        storage->Get(Space::kChanges, keys::EncodeSequence(head));
-    if (!at_head.ok()) return at_head.status();
-    if (!at_head->has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("change log has no entry for sequence ", head));
-    }
-  }
-
   absl::StatusOr<std::optional<std::string>> id =
       storage->Get(Space::kMeta, std::string(keys::kCatalogId));
   if (!id.ok()) return id.status();
+  // Before anything is written: the store must be a sound catalog's, or new.
+  if (absl::Status s = CheckStoredInvariants(*storage, head, id->has_value());
+      !s.ok()) {
+    return s;
+  }
   std::string catalog_id;
   if (id->has_value()) {
     catalog_id = **id;

@@ -28,6 +28,17 @@ ABSL_FLAG(std::string, data_dir, "annals-data/catalog",
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9401",
           "host:port of the Prometheus metrics endpoint (GET /metrics, "
           "docs/metrics.md); \"off\" or an empty value disables it.");
+ABSL_FLAG(bool, accept_data_loss, false,
+          "Start even though the write-ahead log cannot be replayed in full "
+          "(damaged, truncated or deleted): recover up to the damage and "
+          "drop the rest, acknowledged writes included. Without it the "
+          "catalog refuses to start with DATA_LOSS. Use once, after "
+          "deciding not to restore a backup; see docs/reliability.md.");
+ABSL_FLAG(bool, verify_checksums_at_start, true,
+          "Verify the checksums of every table file before serving, so that "
+          "a damaged file stops the start with DATA_LOSS instead of failing "
+          "reads later. Costs about a second per 400 MB of table files "
+          "(more from a cold disk); --noverify_checksums_at_start skips it.");
 ABSL_FLAG(int, max_streams, 100,
           "Most WatchChanges streams open at once; more fail with "
           "RESOURCE_EXHAUSTED. 0: no limit.");
@@ -66,6 +77,9 @@ int main(int argc, char** argv) {
   options.max_streams = absl::GetFlag(FLAGS_max_streams);
   options.max_streams_per_peer = absl::GetFlag(FLAGS_max_streams_per_peer);
   options.reserved_streams = absl::GetFlag(FLAGS_reserved_streams);
+  options.accept_data_loss = absl::GetFlag(FLAGS_accept_data_loss);
+  options.verify_checksums_at_start =
+      absl::GetFlag(FLAGS_verify_checksums_at_start);
   for (const absl::Status& check :
        {annals::config::ValidateAddress("--listen", options.listen),
         options.data_dir.empty()
@@ -108,6 +122,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "annals-catalog: %s\n",
                  server.status().ToString().c_str());
     return 1;
+  }
+  if (!(*server)->data_loss_accepted().empty()) {
+    std::fprintf(stderr, "annals-catalog: DATA LOSS ACCEPTED: %s\n",
+                 (*server)->data_loss_accepted().c_str());
   }
   std::vector<annals::logging::Field> started = {
       {"listen", options.listen},

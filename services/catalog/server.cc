@@ -81,9 +81,21 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   }
   RocksDbOptions storage_options;
   storage_options.sync_writes = options.sync_writes;
+  storage_options.accept_data_loss = options.accept_data_loss;
+  storage_options.verify_checksums = options.verify_checksums_at_start;
+  RocksDbOpenReport report;
   absl::StatusOr<std::unique_ptr<Storage>> storage =
-      OpenRocksDbStorage(options.data_dir, storage_options);
+      OpenRocksDbStorage(options.data_dir, storage_options, &report);
   if (!storage.ok()) return storage.status();
+  if (options.logger != nullptr) {
+    options.logger->Info("storage opened",
+                         {{"data_dir", options.data_dir},
+                          {"wal_files", report.wal_files},
+                          {"verified_table_bytes",
+                           static_cast<int64_t>(report.verified_table_bytes)},
+                          {"verification_seconds",
+                           absl::ToDoubleSeconds(report.verification_time)}});
+  }
   Storage* storage_view = storage->get();  // owned by the catalog
 
   std::unique_ptr<CatalogServer> server(new CatalogServer());
@@ -93,6 +105,26 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   absl::StatusOr<std::unique_ptr<Catalog>> catalog =
       Catalog::Open(*std::move(storage), std::move(catalog_options));
   if (!catalog.ok()) return catalog.status();
+  if (!report.crash_cut_tail.empty() && options.logger != nullptr) {
+    options.logger->Warn("write-ahead log ended in a write cut off by a crash",
+                         {{"dropped", report.crash_cut_tail}});
+  }
+  if (!report.data_loss_accepted.empty()) {
+    // Loud on purpose: acknowledged writes may be gone, and the operator
+    // asked for it with --accept_data_loss.
+    server->data_loss_accepted_ = absl::StrCat(
+        report.data_loss_accepted, " The catalog starts at sequence ",
+        (*catalog)->head_sequence(),
+        "; writes after the damage, acknowledged or not, are gone.");
+    if (options.logger != nullptr) {
+      options.logger->Error("data loss accepted (--accept_data_loss)",
+                            {{"found", report.data_loss_accepted},
+                             {"sequence", (*catalog)->head_sequence()}});
+    }
+  } else if (options.accept_data_loss && options.logger != nullptr) {
+    options.logger->Warn(
+        "--accept_data_loss given, but the data folder was intact", {});
+  }
   server->catalog_ = *std::move(catalog);
   FeedSlotLimits feed_limits;
   feed_limits.max_streams = options.max_streams;

@@ -42,6 +42,15 @@ struct CatalogServerOptions {
   absl::Duration max_connection_idle = absl::Minutes(5);
   // Acknowledge writes only after the WAL is synced. Default: true.
   bool sync_writes = true;
+  // Start even though the write-ahead log cannot be replayed in full,
+  // dropping what follows the damage (logged as an error); without it such
+  // a data folder fails Start() with DATA_LOSS. See RocksDbOptions and ADR 8.
+  // Default: false.
+  bool accept_data_loss = false;
+  // Verify the checksums of every table file before serving (about a
+  // second per 400 MB of table files in the page cache; ADR 8).
+  // Default: true.
+  bool verify_checksums_at_start = true;
   // host:port of the Prometheus endpoint (GET /metrics, docs/metrics.md);
   // port 0 picks a free port (see metrics_port()). Empty: no endpoint and
   // no per-call recording. Default: empty.
@@ -72,7 +81,11 @@ struct CatalogServerOptions {
 class CatalogServer {
  public:
   // Opens the data folder and starts serving. Fails with UNAVAILABLE if the
-  // folder is locked by another process or the address cannot be bound.
+  // folder is locked by another process or the address cannot be bound,
+  // FAILED_PRECONDITION if it holds a database that is not a catalog's, and
+  // DATA_LOSS, saying what was found, if the database is damaged (a
+  // write-ahead log that cannot be replayed in full, a table file whose
+  // checksums fail, a broken invariant of the stored catalog).
   static absl::StatusOr<std::unique_ptr<CatalogServer>> Start(
       const CatalogServerOptions& options);
 
@@ -85,6 +98,9 @@ class CatalogServer {
   // "http://HOST:PORT/metrics", or empty without an endpoint.
   std::string metrics_url() const;
   Catalog& catalog() { return *catalog_; }
+  // Empty, or, when options.accept_data_loss let a damaged data folder
+  // open, what was found and where the catalog restarted.
+  const std::string& data_loss_accepted() const { return data_loss_accepted_; }
 
   // Stops accepting calls, gives calls in flight until `grace` to finish
   // (then cancels them), and closes the database. Safe to call twice.
@@ -104,6 +120,7 @@ class CatalogServer {
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   int port_ = 0;
   bool stopped_ = false;
+  std::string data_loss_accepted_;
 };
 
 }  // namespace annals::catalog

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -21,6 +23,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "services/catalog/storage/rocksdb_info_log.h"
+#include "services/catalog/storage/rocksdb_open_checks.h"
 #include "services/catalog/storage/rocksdb_recovery.h"
 #include "services/catalog/storage/write_failure.h"
 
@@ -374,16 +377,55 @@ class RocksDbStorage final : public Storage {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
-    const std::string& path, const RocksDbOptions& options) {
+    const std::string& path, const RocksDbOptions& options,
+    RocksDbOpenReport* report) {
+  RocksDbOpenReport ignored;
+  if (report == nullptr) report = &ignored;
+  *report = RocksDbOpenReport();
+
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.paranoid_checks = true;
   db_options.keep_log_file_num = 4;
-  // RocksDB's own LOG writer aborts the process on a full disk (see
-  // rocksdb_info_log.h).
-  db_options.info_log = NewRocksDbInfoLog(path);
+  // A write-ahead log that cannot be replayed in full fails the open rather
+  // than being cut short at the damage (RocksDB's default, point-in-time
+  // recovery, drops acknowledged writes silently). Closed logs are also
+  // tracked in the MANIFEST, so that a missing or shortened one is noticed
+  // (ADR 8).
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+  db_options.track_and_verify_wals_in_manifest = true;
+
+  // A database some other program made is refused, not given the catalog's
+  // column families; a new folder gets them.
+  const bool exists = DatabaseExists(path);
+  std::vector<std::string> names(kColumnFamilyNames.begin(),
+                                 kColumnFamilyNames.end());
+  if (exists) {
+    if (absl::Status s = CheckColumnFamilies(path, names); !s.ok()) return s;
+  }
+  db_options.create_missing_column_families = !exists;
+
+  absl::StatusOr<std::vector<WalFile>> wal_files = ListWalFiles(path);
+  if (!wal_files.ok()) return wal_files.status();
+  report->wal_files = DescribeWalFiles(*wal_files);
+  if (exists) {
+    // Checked before RocksDB opens the folder, which makes a new log: after
+    // that, a deleted one could no longer be told apart from a clean stop.
+    absl::Status wal = CheckWalPresent(path, *wal_files);
+    if (!wal.ok()) {
+      if (!options.accept_data_loss) return wal;
+      report->data_loss_accepted = absl::StrCat(
+          "The write-ahead log was missing (no *.log file in ", path,
+          "): writes not yet flushed to table files are lost.");
+    }
+  }
+
+  // RocksDB's own LOG writer aborts the process on a full disk, so the LOG
+  // is ours (rocksdb_info_log.h); and RocksDB tells what its recovery
+  // dropped only in that file, so those lines are kept for the error.
+  auto capture = std::make_shared<RecoveryLogCapture>(NewRocksDbInfoLog(path));
+  db_options.info_log = capture;
   // RocksDbStorage resumes after a failed write (see rocksdb_recovery.h).
   db_options.listeners.push_back(NewManualRecoveryListener());
 
@@ -405,6 +447,59 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path,
                                         descriptors, &handles, &raw);
+  if (!s.ok() && s.IsCorruption() && capture != nullptr) {
+    // A crash while a write was being appended leaves its record
+    // incomplete; that write was not acknowledged. Let RocksDB drop such a
+    // tail (it still refuses damage before the end), but nothing else.
+    std::string cut = DescribeCrashCutTail(capture->dropped(), *wal_files);
+    if (!cut.empty()) {
+      capture->Clear();
+      db_options.wal_recovery_mode =
+          rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+      handles.clear();
+      s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path, descriptors,
+                            &handles, &raw);
+      if (s.ok()) report->crash_cut_tail = std::move(cut);
+    }
+  }
+  if (!s.ok() && s.IsCorruption()) {
+    std::vector<std::string> dropped;
+    if (capture != nullptr) dropped = capture->dropped();
+    const std::string found = absl::StrCat(
+        s.ToString(),
+        dropped.empty() ? ""
+                        : absl::StrCat(" (", absl::StrJoin(dropped, "; "), ")"),
+        "; write-ahead logs: ", report->wal_files, ".");
+    // RocksDB names the log in what it reports about one ("WAL", "x.log").
+    const bool in_wal = !dropped.empty() ||
+                        absl::StrContains(s.ToString(), "WAL") ||
+                        absl::StrContains(s.ToString(), ".log");
+    if (!in_wal) {
+      return absl::DataLossError(
+          absl::StrCat("the database in ", path, " is damaged: ", found,
+                       " Restore the folder from a backup"));
+    }
+    if (!options.accept_data_loss) {
+      return absl::DataLossError(absl::StrCat(
+          "the write-ahead log of the database in ", path,
+          " cannot be replayed in full: ", found,
+          " Acknowledged writes after the damage would be lost. Restore the "
+          "folder from a backup, or start once with --accept_data_loss to "
+          "recover up to the damage and drop the rest"));
+    }
+    report->data_loss_accepted = absl::StrCat(
+        report->data_loss_accepted,
+        report->data_loss_accepted.empty() ? "" : " ",
+        "The write-ahead log could not be replayed in full: ", found);
+    // Point-in-time recovery: replay each log up to its first damage and
+    // stop there. The damaged logs are not tracked any more.
+    db_options.wal_recovery_mode =
+        rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    db_options.track_and_verify_wals_in_manifest = false;
+    handles.clear();
+    s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), path, descriptors,
+                          &handles, &raw);
+  }
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return absl::UnavailableError(
@@ -413,8 +508,37 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
     }
     return FromRocksDb(s, absl::StrCat("open ", path));
   }
-  return std::make_unique<RocksDbStorage>(std::unique_ptr<rocksdb::DB>(raw),
-                                          std::move(handles), options);
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  if (options.verify_checksums) {
+    // A flipped bit in a table file would otherwise be found only when a
+    // read reaches its block: by a client, or by the change feed.
+    std::vector<rocksdb::LiveFileMetaData> tables;
+    db->GetLiveFilesMetaData(&tables);
+    for (const rocksdb::LiveFileMetaData& table : tables) {
+      report->verified_table_bytes += table.size;
+    }
+    const absl::Time start = absl::Now();
+    rocksdb::Status verified = db->VerifyChecksum();
+    report->verification_time = absl::Now() - start;
+    if (!verified.ok()) {
+      for (rocksdb::ColumnFamilyHandle* handle : handles) {
+        db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+      }
+      db->Close().PermitUncheckedError();
+      if (!verified.IsCorruption()) {
+        return FromRocksDb(verified, "table file check at start");
+      }
+      return absl::DataLossError(absl::StrCat(
+          "table file check at start failed in ", path, ": ",
+          verified.ToString(),
+          ". The data in that file cannot be trusted; restore the folder "
+          "from a backup (--accept_data_loss does not apply to table "
+          "files)"));
+    }
+  }
+  return std::make_unique<RocksDbStorage>(std::move(db), std::move(handles),
+                                          options);
 }
 
 }  // namespace annals::catalog
