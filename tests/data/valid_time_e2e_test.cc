@@ -34,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "annals/catalog_client.h"
 #include "annals/timeline_client.h"
@@ -1370,12 +1371,12 @@ TEST_F(AnnalsCliEndToEndTest, WindowOverBceYearsPrintsEachSiteWithCertainty) {
       absl::StrSplit(result.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 1u + 6u) << result.out;  // a header and six sites
   const std::vector<std::tuple<std::string, std::string, std::string>> rows = {
-      {"DEFINITE", "pre-phase", "-0600/-0500"},
-      {"DEFINITE", "macedon", "-0500/-0323"},
-      {"DEFINITE", "bound-shrine", "start -0480..-0470, end -0420~..?"},
-      {"POSSIBLE", "uncertain-hoard", "-0450?"},
-      {"POSSIBLE", "approx-kiln", "-0400~"},
-      {"DEFINITE", "edge-fort", "-0401-12-31/-0350"}};
+      {"DEFINITE", "pre-phase", "601 BC/501 BC"},
+      {"DEFINITE", "macedon", "501 BC/324 BC"},
+      {"DEFINITE", "bound-shrine", "start 481 BC..471 BC, end 421 BC~..?"},
+      {"POSSIBLE", "uncertain-hoard", "451 BC?"},
+      {"POSSIBLE", "approx-kiln", "401 BC~"},
+      {"DEFINITE", "edge-fort", "31 December 402 BC/351 BC"}};
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& [certainty, label, when] = rows[i];
     EXPECT_TRUE(absl::StartsWith(lines[i + 1], certainty)) << lines[i + 1];
@@ -1390,13 +1391,15 @@ TEST_F(AnnalsCliEndToEndTest, WindowOverBceYearsPrintsEachSiteWithCertainty) {
 TEST_F(AnnalsCliEndToEndTest, SnapshotOnTheIdesOfMarchShowsTheLastDayHolding) {
   CommandResult result = Annals({"snapshot", "caesar", "--at=-0044-03-15"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("Julius Caesar on -0044-03-15"));
+  // Astronomical -0044 is 45 BC; the tool writes years before Christ as
+  // BC.
+  EXPECT_THAT(result.out, HasSubstr("Julius Caesar on 15 March 45 BC"));
   EXPECT_THAT(result.out,
-              HasSubstr("lifespan -0100-07-12/-0044-03-15 (DEFINITE on this "
-                        "day), sources: src-annals (Book I)"));
+              HasSubstr("existed that day (DEFINITE: lifespan 12 July 101 "
+                        "BC/15 March 45 BC; sources: src-annals (Book I))"));
   std::string dictator = LineWith(result.out, "dictator");
   EXPECT_THAT(dictator, HasSubstr("DEFINITE"));
-  EXPECT_THAT(dictator, HasSubstr("-0049/-0044-03-15"));
+  EXPECT_THAT(dictator, HasSubstr("50 BC/15 March 45 BC"));
   EXPECT_THAT(LineWith(result.out, "assassinated_in"),
               HasSubstr("Theatre of Pompey"));
   EXPECT_THAT(LineWith(result.out, "in_rome"), HasSubstr("POSSIBLE"));
@@ -1404,20 +1407,29 @@ TEST_F(AnnalsCliEndToEndTest, SnapshotOnTheIdesOfMarchShowsTheLastDayHolding) {
   EXPECT_THAT(result.out, Not(HasSubstr("funeral")));
 }
 
-TEST_F(AnnalsCliEndToEndTest, CountByYearPrintsYearZeroBetweenMinusOneAndOne) {
+TEST_F(AnnalsCliEndToEndTest, CountByYearPrintsOneBcBetweenTwoBcAndOneAd) {
   CommandResult result = Annals(
       {"count", "--bucket=year", "--from=-0001", "--to=0001", "--kind=coin"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   std::vector<std::vector<std::string>> rows;
   for (absl::string_view line :
        absl::StrSplit(result.out, '\n', absl::SkipEmpty())) {
-    rows.push_back(absl::StrSplit(line, ' ', absl::SkipEmpty()));
+    // Columns are separated by two spaces or more; a BC date has single
+    // spaces ("1 January 2 BC").
+    std::vector<std::string> row;
+    for (absl::string_view cell :
+         absl::StrSplit(line, "  ", absl::SkipEmpty())) {
+      cell = absl::StripAsciiWhitespace(cell);
+      if (!cell.empty()) row.emplace_back(cell);
+    }
+    rows.push_back(row);
   }
   using Row = std::vector<std::string>;
-  EXPECT_THAT(rows, ElementsAre(Row{"FROM", "TO", "DEFINITE", "POSSIBLE"},
-                                Row{"-0001-01-01", "-0001-12-31", "2", "0"},
-                                Row{"0000-01-01", "0000-12-31", "3", "1"},
-                                Row{"0001-01-01", "0001-12-31", "0", "1"}));
+  EXPECT_THAT(rows,
+              ElementsAre(Row{"FROM", "TO", "DEFINITE", "POSSIBLE"},
+                          Row{"1 January 2 BC", "31 December 2 BC", "2", "0"},
+                          Row{"1 January 1 BC", "31 December 1 BC", "3", "1"},
+                          Row{"0001-01-01", "0001-12-31", "0", "1"}));
 }
 
 }  // namespace
