@@ -1,0 +1,354 @@
+// `annals render` pictures as a person sees them: drawn by headless Chromium,
+// measured from the page itself. A script added to each picture reads the
+// bounding boxes of what Chromium drew and writes what it found into the
+// page, which Chromium then dumps: no two texts overlap, none leaves the
+// picture, no two tick labels overlap, no two items of a sub-row overlap.
+// The HTML page is checked as drawn and again after zooming in (its own
+// script then moves labels and chooses ticks). Screenshots are kept in
+// ANNALS_ARTIFACT_DIR for people to look at.
+//
+// Skipped, saying so, when Chromium is not installed (deploy/dev/install-deps
+// installs it).
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "clients/cli/cli.h"
+#include "clients/cli/render.h"
+#include "gtest/gtest.h"
+#include "services/common/temporal/day.h"
+#include "tests/testing/annals_world.h"
+#include "tests/testing/temp_dir.h"
+
+namespace annals::cli {
+namespace {
+
+// Runs in the page once it has loaded; `ZOOM` is replaced with the days to
+// zoom to ("[first, last]") or "null". Writes "key=value" lines into
+// <pre id="check-results">.
+constexpr char kCheckScript[] = R"JS(
+<script>
+window.addEventListener('load', () => {
+  const results = {};
+  const problems = [];
+  const visible = (e) => e.style.display !== 'none' &&
+      !(e.parentNode && e.parentNode.style && e.parentNode.style.display === 'none');
+  const boxes = (selector) => Array.from(document.querySelectorAll(selector))
+      .filter(visible).map((e) => ({e, r: e.getBoundingClientRect()}));
+  const name = (b) => (b.e.textContent || b.e.getAttribute('class') || '').slice(0, 40) +
+      ' @' + Math.round(b.r.left) + ',' + Math.round(b.r.top);
+  // Pairs whose boxes overlap by more than half a pixel each way.
+  function overlapping(list) {
+    list = list.slice().sort((a, b) => a.r.left - b.r.left);
+    let active = [];
+    const pairs = [];
+    for (const b of list) {
+      active = active.filter((a) => a.r.right > b.r.left + 0.5);
+      for (const a of active) {
+        if (a.r.bottom > b.r.top + 0.5 && b.r.bottom > a.r.top + 0.5) pairs.push([a, b]);
+      }
+      active.push(b);
+    }
+    return pairs;
+  }
+  function check(prefix) {
+    const svg = document.querySelector('svg').getBoundingClientRect();
+    const texts = boxes('svg text');
+    const ticks = boxes('svg text.tick-label');
+    const labels = boxes('svg text.label');
+    const textPairs = overlapping(texts);
+    const tickPairs = overlapping(ticks);
+    const clipped = texts.filter((b) => b.r.left < svg.left - 0.5 || b.r.right > svg.right + 0.5 ||
+        b.r.top < svg.top - 0.5 || b.r.bottom > svg.bottom + 0.5);
+    // Labels of items stay within the plot, right of the lane titles.
+    const x0 = +document.querySelector('svg').dataset.x0, x1 = +document.querySelector('svg').dataset.x1;
+    const scale = svg.width / document.querySelector('svg').viewBox.baseVal.width;
+    const outOfPlot = labels.filter((b) => b.r.left < svg.left + x0 * scale - 0.5 ||
+        b.r.right > svg.left + x1 * scale + 0.5);
+    const rows = new Map();
+    for (const b of boxes('svg g.item')) {
+      if (!rows.has(b.e.dataset.row)) rows.set(b.e.dataset.row, []);
+      rows.get(b.e.dataset.row).push(b);
+    }
+    let barPairs = [];
+    for (const list of rows.values()) barPairs = barPairs.concat(overlapping(list));
+    results[prefix + 'texts'] = texts.length;
+    results[prefix + 'labels'] = labels.length;
+    results[prefix + 'ticks'] = ticks.length;
+    results[prefix + 'tick_texts'] = ticks.map((b) => b.e.textContent).join('|');
+    results[prefix + 'items'] = boxes('svg g.item').length;
+    results[prefix + 'subrows'] = rows.size;
+    results[prefix + 'text_overlaps'] = textPairs.length;
+    results[prefix + 'tick_overlaps'] = tickPairs.length;
+    results[prefix + 'clipped'] = clipped.length + outOfPlot.length;
+    results[prefix + 'bar_overlaps'] = barPairs.length;
+    for (const [a, b] of textPairs.concat(tickPairs, barPairs).slice(0, 5)) {
+      problems.push(prefix + 'overlap: ' + name(a) + ' / ' + name(b));
+    }
+    for (const b of clipped.concat(outOfPlot).slice(0, 5)) problems.push(prefix + 'clipped: ' + name(b));
+  }
+  check('');
+  const zoom = ZOOM;
+  if (zoom && window.annalsTimeline) {
+    let t = performance.now();
+    window.annalsTimeline.zoomTo(zoom[0], zoom[1]);
+    results['zoom_relayout_ms'] = Math.round(performance.now() - t);
+    check('zoomed_');
+    // One frame of a wheel gesture: the transform and the axis only.
+    const group = document.getElementById('zoom');
+    t = performance.now();
+    group.setAttribute('transform', group.getAttribute('transform'));
+    document.querySelector('svg').getBoundingClientRect();
+    results['gesture_frame_ms'] = Math.round(performance.now() - t);
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'check-results';
+  pre.textContent = Object.entries(results).map(([k, v]) => k + '=' + v).join('\n') +
+      '\nproblems=' + problems.join(' ;; ') + '\n';
+  document.body.appendChild(pre);
+});
+</script>
+)JS";
+
+std::string Chromium() {
+  const char* given = std::getenv("ANNALS_CHROMIUM");
+  for (std::string path : {std::string(given != nullptr ? given : ""),
+                           std::string("/usr/bin/chromium"),
+                           std::string("/usr/bin/chromium-browser")}) {
+    if (!path.empty() && std::filesystem::exists(path)) return path;
+  }
+  return "";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What the check script found, by key.
+using Findings = std::map<std::string, std::string>;
+
+class RenderInBrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    chromium_ = Chromium();
+    if (chromium_.empty()) {
+      GTEST_SKIP() << "Chromium is not installed (/usr/bin/chromium, or set "
+                      "ANNALS_CHROMIUM); deploy/dev/install-deps installs it";
+    }
+    std::filesystem::create_directories(ANNALS_ARTIFACT_DIR);
+  }
+
+  // Loads `page` (a file) in Chromium with the check script and returns its
+  // findings; keeps a screenshot of the page as it first draws as
+  // ANNALS_ARTIFACT_DIR/<name>.png.
+  Findings Check(const std::string& page_html, const std::string& name,
+                 const std::string& zoom, int height) {
+    const std::string dir = ANNALS_ARTIFACT_DIR;
+    const std::string plain = absl::StrCat(dir, "/", name, ".html");
+    std::ofstream(plain) << page_html;
+    std::string checked_html = page_html;
+    const std::string script =
+        absl::StrReplaceAll(kCheckScript, {{"ZOOM", zoom}});
+    size_t body = checked_html.rfind("</body>");
+    if (body == std::string::npos) {
+      checked_html += script;
+    } else {
+      checked_html.insert(body, script);
+    }
+    const std::string checked = absl::StrCat(dir, "/", name, ".check.html");
+    const std::string dump = absl::StrCat(dir, "/", name, ".dom.txt");
+    std::ofstream(checked) << checked_html;
+    const std::string flags = absl::StrCat(
+        "--headless --no-sandbox --disable-gpu --hide-scrollbars "
+        "--font-render-hinting=none --window-size=1430,",
+        height, " ");
+    std::string command =
+        absl::StrCat("timeout 90 ", chromium_, " ", flags,
+                     "--virtual-time-budget=20000 --dump-dom file://", checked,
+                     " > ", dump, " 2>/dev/null");
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    command =
+        absl::StrCat("timeout 90 ", chromium_, " ", flags, "--screenshot=", dir,
+                     "/", name, ".png file://", plain, " > /dev/null 2>&1");
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    if (zoom != "null") {
+      // The checked page zooms in as it loads: a picture of the zoomed view.
+      command = absl::StrCat("timeout 90 ", chromium_, " ", flags,
+                             "--virtual-time-budget=20000 --screenshot=", dir,
+                             "/", name, "-zoomed.png file://", checked,
+                             " > /dev/null 2>&1");
+      EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    }
+    Findings findings;
+    std::string text = ReadFile(dump);
+    size_t at = text.find("<pre id=\"check-results\">");
+    EXPECT_NE(at, std::string::npos) << "the check script did not run";
+    if (at == std::string::npos) return findings;
+    text = text.substr(at + 24, text.find("</pre>", at) - at - 24);
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      size_t eq = line.find('=');
+      if (eq == absl::string_view::npos) continue;
+      findings[std::string(line.substr(0, eq))] =
+          std::string(line.substr(eq + 1));
+    }
+    return findings;
+  }
+
+  static int Number(const Findings& findings, const std::string& key) {
+    auto it = findings.find(key);
+    int n = -1;
+    if (it == findings.end() || !absl::SimpleAtoi(it->second, &n)) return -1;
+    return n;
+  }
+
+  // The layout promises, as the page measured them.
+  static void ExpectLegible(const Findings& f, const std::string& prefix) {
+    SCOPED_TRACE(prefix.empty() ? "as drawn" : prefix);
+    EXPECT_GT(Number(f, prefix + "labels"), 0);
+    EXPECT_GT(Number(f, prefix + "ticks"), 2) << f.at(prefix + "tick_texts");
+    EXPECT_EQ(Number(f, prefix + "text_overlaps"), 0) << f.at("problems");
+    EXPECT_EQ(Number(f, prefix + "tick_overlaps"), 0) << f.at("problems");
+    EXPECT_EQ(Number(f, prefix + "clipped"), 0) << f.at("problems");
+    EXPECT_EQ(Number(f, prefix + "bar_overlaps"), 0) << f.at("problems");
+  }
+
+  static std::string SvgPage(const std::string& svg) {
+    return absl::StrCat(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
+        "<body style=\"margin:0\">",
+        svg, "</body></html>");
+  }
+
+  std::string chromium_;
+};
+
+TEST_F(RenderInBrowserTest, NatoMissionsAndCommandersAreLegible) {
+  testing::AnnalsWorld world;
+  ASSERT_TRUE(world.ok());
+  testing::TempDir dir;
+  auto annals = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {"--catalog=" + world.catalog_address(),
+                               "--timeline=" + world.timeline_address()});
+    std::ostringstream out, err;
+    int status = cli::Run(argv, out, err, Environment{});
+    EXPECT_EQ(status, 0) << err.str();
+    return out.str();
+  };
+  std::string imported = annals({"import", ANNALS_DATA_DIR});
+  size_t at = imported.rfind("catalog sequence ");
+  ASSERT_NE(at, std::string::npos) << imported;
+  std::string wrote = annals(
+      {absl::StrCat("--min-sequence=", imported.substr(at + 17)), "render",
+       "-o", dir.Sub("nmi.svg"), "--html=" + dir.Sub("nmi.html"),
+       "--kind=mission", "--entity=nmi", "--entity=ntm-i",
+       "--predicate=commander", "--title=NATO in Iraq"});
+  EXPECT_NE(wrote.find("wrote"), std::string::npos);
+  Findings svg =
+      Check(SvgPage(ReadFile(dir.Sub("nmi.svg"))), "nmi-svg", "null", 900);
+  ExpectLegible(svg, "");
+  // All seven commanders are named in full.
+  EXPECT_GE(Number(svg, "labels"), 7);
+  const std::string zoom =
+      absl::StrFormat("[%d, %d]", temporal::DayFromCivil(2019, 6, 1),
+                      temporal::DayFromCivil(2021, 6, 1));
+  Findings html = Check(ReadFile(dir.Sub("nmi.html")), "nmi-html", zoom, 900);
+  ExpectLegible(html, "");
+  ExpectLegible(html, "zoomed_");
+}
+
+// Many overlapping, imprecise items over five thousand years, some
+// uncertain, open, of unknown end, or single days.
+std::vector<TimelineLane> SyntheticLanes(int lanes, int items_per_lane) {
+  std::mt19937 random(20261203);
+  auto uniform = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(random);
+  };
+  const char* words[] = {"Bronze", "Iron",       "Late",    "Early",   "Middle",
+                         "Hall",   "Terminal",   "Culture", "Horizon", "Phase",
+                         "Tower",  "Settlement", "Kingdom", "Period"};
+  auto year_text = [](int year) {
+    return year < 0 ? absl::StrFormat("-%04d", -year)
+                    : absl::StrFormat("%04d", year);
+  };
+  std::vector<TimelineLane> result;
+  for (int lane = 0; lane < lanes; ++lane) {
+    TimelineLane l{absl::StrCat("group ", lane % 4),
+                   absl::StrCat("Synthetic lane ", lane),
+                   {}};
+    for (int i = 0; i < items_per_lane; ++i) {
+      const int start = uniform(-2999, 1990);
+      const int length = uniform(0, 3) == 0 ? uniform(50, 400) : uniform(1, 60);
+      const int end = std::min(start + length, 2020);
+      const char* qualifier[] = {"", "", "~", "?", ""};
+      std::string edtf;
+      switch (uniform(0, 9)) {
+        case 0:
+          edtf = absl::StrCat(year_text(start), "-0", uniform(1, 9), "-1",
+                              uniform(0, 9));  // a day
+          break;
+        case 1:
+          edtf = absl::StrCat(year_text(start), "/..");
+          break;
+        case 2:
+          edtf = absl::StrCat(year_text(start), "/");
+          break;
+        default:
+          edtf = absl::StrCat(year_text(start), qualifier[uniform(0, 4)], "/",
+                              year_text(end), qualifier[uniform(0, 4)]);
+      }
+      absl::StatusOr<temporal::Extent> extent = temporal::Extent::Parse(edtf);
+      if (!extent.ok()) continue;  // e.g. a reversed interval
+      std::string label = absl::StrCat(words[uniform(0, 13)], " ",
+                                       words[uniform(0, 13)], " ", i);
+      l.bars.push_back(
+          {label, *extent, edtf, {"synthetic-source"}, {{"role", "test"}}});
+    }
+    result.push_back(std::move(l));
+  }
+  return result;
+}
+
+TEST_F(RenderInBrowserTest, TenThousandOverlappingImpreciseItemsAreLegible) {
+  std::vector<TimelineLane> lanes = SyntheticLanes(40, 250);
+  RenderOptions options;
+  options.title = "10,000 synthetic items, 3000 BC to AD 2020";
+  Findings svg =
+      Check(SvgPage(RenderSvg(lanes, options)), "synthetic-svg", "null", 1200);
+  ExpectLegible(svg, "");
+  EXPECT_GT(Number(svg, "items"), 9000);
+  // Years before Christ are labelled as such.
+  EXPECT_NE(svg["tick_texts"].find(" BC"), std::string::npos)
+      << svg["tick_texts"];
+  const std::string zoom =
+      absl::StrFormat("[%d, %d]", temporal::DayFromCivil(-120, 1, 1),
+                      temporal::DayFromCivil(80, 1, 1));
+  Findings html =
+      Check(RenderHtml(lanes, options), "synthetic-html", zoom, 1200);
+  ExpectLegible(html, "");
+  ExpectLegible(html, "zoomed_");
+  // Smooth: a gesture frame moves one transform; laying everything out
+  // again once it stops stays well under a second.
+  std::cout << "relayout after zoom: " << html["zoom_relayout_ms"]
+            << " ms, one gesture frame: " << html["gesture_frame_ms"]
+            << " ms\n";
+  EXPECT_LT(Number(html, "zoom_relayout_ms"), 1000);
+  EXPECT_GE(Number(html, "zoom_relayout_ms"), 0);
+}
+
+}  // namespace
+}  // namespace annals::cli
