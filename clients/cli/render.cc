@@ -36,6 +36,10 @@ constexpr double kEdge = 2;
 
 constexpr char kSolid[] = "#2f6db5";
 constexpr char kEventColour[] = "#e07a1f";
+// A white outline keeps a label beside a bar legible over grid lines.
+constexpr char kHalo[] =
+    " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\" "
+    "stroke-linejoin=\"round\"";
 
 std::string Escape(std::string_view text) {
   std::string out;
@@ -513,7 +517,8 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
     bool first_of_group = false;
     std::vector<Shape> shapes;
     std::vector<int> rows;
-    std::vector<LabelSlot> labels;  // per shape
+    std::vector<LabelSlot> labels;   // per shape
+    std::vector<std::string> texts;  // each shape's whole label
     int sub_rows = 1;
   };
   std::vector<LaidLane> laid;
@@ -528,6 +533,7 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
     }
     l.rows = StackInSubRows(spans, kGap);
     l.labels.resize(l.shapes.size());
+    l.texts.resize(l.shapes.size());
     for (int r : l.rows) l.sub_rows = std::max(l.sub_rows, r + 1);
     for (int row = 0; row < l.sub_rows; ++row) {
       std::vector<size_t> members;
@@ -546,6 +552,7 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
         if (s.sides.start.uncertain || s.sides.end.uncertain) {
           text = text.empty() ? "(?)" : absl::StrCat(text, " (?)");
         }
+        l.texts[k] = text;
         requests.push_back({s.span(), {s.b, s.c}, text});
       }
       std::vector<LabelSlot> slots =
@@ -637,6 +644,8 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
       const TimelineBar& bar = *s.bar;
       const double row_y = lane_y[i] + l.rows[k] * kRowPitch;
       const std::string certainty = CertaintyText(bar, s.sides);
+      const bool hatched = s.sides.start.uncertain || s.sides.end.uncertain;
+      const double baseline = row_y + kBarHeight - 3.5;
       std::string tooltip =
           absl::StrCat(bar.label, "\n", bar.edtf, "\n", certainty);
       if (!bar.sources.empty()) {
@@ -652,33 +661,15 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
       svg += "</g>\n";
       const LabelSlot& slot = l.labels[k];
       if (slot.placement != LabelPlacement::kNone) {
-        // Where the label hangs from, so that the page can move it with
-        // its bar when zooming: its bar's solid start, end or start.
-        const char* place = "inside";
-        double anchor = s.b;
-        if (slot.placement == LabelPlacement::kRight) {
-          place = "right";
-          anchor = s.d;
-        } else if (slot.placement == LabelPlacement::kLeft) {
-          place = "left";
-          anchor = s.a;
-        }
         const bool inside = slot.placement == LabelPlacement::kInside;
         // White reads on the solid bar, not on the paler hatched one.
-        const bool hatched = s.sides.start.uncertain || s.sides.end.uncertain;
         const char* ink = inside && !hatched ? "#fff" : "#111";
         absl::StrAppendFormat(
             &labels,
-            "<text class=\"label\" data-i=\"%d\" data-place=\"%s\" "
-            "data-anchor=\"%.1f\" data-end=\"%.1f\" data-offset=\"%.1f\" "
-            "data-w=\"%.1f\" x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" "
-            "fill=\"%s\"%s>%s</text>\n",
-            index, place, anchor, s.c, slot.x - anchor, slot.width, slot.x,
-            row_y + kBarHeight - 3.5, kLabelFont, ink,
-            inside ? ""
-                   : " stroke=\"#fff\" stroke-width=\"3\" "
-                     "paint-order=\"stroke\" stroke-linejoin=\"round\"",
-            Escape(slot.text));
+            "<text class=\"label\" data-i=\"%d\" x=\"%.1f\" y=\"%.1f\" "
+            "font-size=\"%.0f\" fill=\"%s\"%s>%s</text>\n",
+            index, slot.x, baseline, kLabelFont, ink,
+            inside && !hatched ? "" : kHalo, Escape(slot.text));
       }
       std::vector<std::string> sources, qualifiers;
       for (const std::string& source : bar.sources)
@@ -692,7 +683,13 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
           ",\"lane\":", Json(l.lane->title), ",\"edtf\":", Json(bar.edtf),
           ",\"certainty\":", Json(certainty), ",\"sources\":[",
           absl::StrJoin(sources, ","), "],\"qualifiers\":[",
-          absl::StrJoin(qualifiers, ","), "]}");
+          absl::StrJoin(qualifiers, ","), "]");
+      // What the page needs to place the label again when zooming.
+      absl::StrAppendFormat(&items,
+                            ",\"t\":%s,\"r\":\"%d:%d\",\"y\":%.1f,\"h\":%d,"
+                            "\"g\":[%.1f,%.1f,%.1f,%.1f]}",
+                            Json(l.texts[k]), i, l.rows[k], baseline,
+                            hatched ? 1 : 0, s.a, s.b, s.c, s.d);
     }
   }
   items += "]";
@@ -721,7 +718,6 @@ constexpr char kScript[] = R"JS(
   const from = +svg.dataset.from, to = +svg.dataset.to;
   const plotBottom = +svg.querySelector('#plot-clip rect').getAttribute('y') +
       +svg.querySelector('#plot-clip rect').getAttribute('height');
-  const labels = Array.from(labelGroup.querySelectorAll('text.label'));
   const glyphs = Array.from(zoomGroup.querySelectorAll('.glyph'));
   // A view shows base pixels [left, left + (x1 - x0) / k] of the whole
   // window, at k times the width; k >= 1, never more than a day per 40 px.
@@ -853,20 +849,103 @@ constexpr char kScript[] = R"JS(
       axis.appendChild(text);
     }
   }
-  // Moves labels with their bars; hides one that would leave the plot. A
-  // label inside a bar slides to stay in the bar's part in view.
-  function drawLabels() {
-    for (const label of labels) {
-      const d = label.dataset, w = +d.w;
-      let x = screenX(+d.anchor) + +d.offset;
-      let show = x >= x0 + 2 && x + w <= x1 - 2;
-      if (d.place === 'inside') {
-        x = Math.max(x, x0 + 3);
-        show = x + w <= Math.min(x1 - 2, screenX(+d.end) - 3);
-      }
-      label.setAttribute('x', x.toFixed(1));
-      label.style.display = show ? '' : 'none';
+  // Labels placed again for the view, by the rules of PlaceLabels
+  // (timeline_layout.h): inside the bar's solid part in view, else right of
+  // the bar, else left, else elided the same ways, else hover only. Widths
+  // are the same estimate as TextWidth's: per character, with headroom.
+  const charWidths = new Map();
+  const widthOf = (text) => {
+    let w = 0;
+    for (const ch of text) {
+      if (!charWidths.has(ch)) charWidths.set(ch, measure.measureText(ch).width);
+      w += charWidths.get(ch);
     }
+    return w * 1.04;
+  };
+  function elide(text, room) {
+    if (widthOf(text) <= room) return text;
+    const budget = room - widthOf('\u2026');
+    let used = 0, kept = [];
+    for (const ch of text) {
+      const w = widthOf(ch);
+      if (used + w > budget) break;
+      used += w;
+      kept.push(ch);
+    }
+    while (kept.length && kept[kept.length - 1] === ' ') kept.pop();
+    return kept.length < 3 ? '' : kept.join('') + '\u2026';
+  }
+  const rows = new Map();
+  items.forEach((item, i) => {
+    if (!rows.has(item.r)) rows.set(item.r, []);
+    rows.get(item.r).push(i);
+  });
+  for (const list of rows.values()) list.sort((a, b) => items[a].g[0] - items[b].g[0]);
+  const GAP = 3, PAD = 3, rowStart = x0 + 2, rowEnd = x1 - 2;
+  function placeRow(list, out) {
+    const shown = [];
+    for (const i of list) {
+      const g = items[i].g, a = screenX(g[0]), d = screenX(g[3]);
+      if (d >= x0 && a <= x1) shown.push({i, a, b: screenX(g[1]), c: screenX(g[2]), d});
+    }
+    let occupied = rowStart - GAP;
+    shown.forEach((s, j) => {
+      const item = items[s.i];
+      const next = j + 1 < shown.length ? shown[j + 1].a : rowEnd + GAP;
+      const insideFrom = Math.max(s.b, rowStart) + PAD;
+      const insideRoom = Math.min(s.c, rowEnd) - PAD - insideFrom;
+      const rightFrom = s.d + GAP;
+      const rightRoom = Math.min(next - GAP, rowEnd) - rightFrom;
+      const leftTo = s.a - GAP;
+      const leftRoom = leftTo - Math.max(occupied + GAP, rowStart);
+      const w = widthOf(item.t);
+      let place = null;
+      if (!item.t) {
+        // nothing to place
+      } else if (w <= insideRoom) {
+        place = [insideFrom, item.t, true];
+      } else if (w <= rightRoom) {
+        place = [rightFrom, item.t, false];
+      } else if (w <= leftRoom) {
+        place = [leftTo - w, item.t, false];
+      } else {
+        let text = elide(item.t, insideRoom);
+        if (text) place = [insideFrom, text, true];
+        else if ((text = elide(item.t, rightRoom))) place = [rightFrom, text, false];
+        else if ((text = elide(item.t, leftRoom))) place = [leftTo - widthOf(text), text, false];
+      }
+      occupied = Math.max(occupied, s.d);
+      if (!place) return;
+      const [x, text, inside] = place;
+      occupied = Math.max(occupied, x + widthOf(text));
+      out.push([s.i, x, item.y, text, inside && !item.h]);
+    });
+  }
+  function drawLabels() {
+    const placed = [];
+    for (const list of rows.values()) placeRow(list, placed);
+    const ns = 'http://www.w3.org/2000/svg';
+    const fragment = document.createDocumentFragment();
+    for (const [i, x, y, text, white] of placed) {
+      const label = document.createElementNS(ns, 'text');
+      label.setAttribute('class', 'label');
+      label.dataset.i = i;
+      label.setAttribute('x', x.toFixed(1));
+      label.setAttribute('y', y);
+      label.setAttribute('font-size', 10);
+      if (white) {
+        label.setAttribute('fill', '#fff');
+      } else {
+        label.setAttribute('fill', '#111');
+        label.setAttribute('stroke', '#fff');
+        label.setAttribute('stroke-width', 3);
+        label.setAttribute('paint-order', 'stroke');
+        label.setAttribute('stroke-linejoin', 'round');
+      }
+      label.textContent = text;
+      fragment.appendChild(label);
+    }
+    labelGroup.replaceChildren(fragment);
   }
   function drawGlyphs() {
     const s = (1 / k).toFixed(6);
