@@ -17,6 +17,7 @@ namespace {
 using temporal::Day;
 
 constexpr double kLeftMargin = 230;  // lane titles
+constexpr double kTitleRoom = kLeftMargin - 26;
 constexpr double kRightMargin = 24;
 constexpr double kAxisLabelY = 58;  // baseline of tick labels
 constexpr double kPlotTop = 68;
@@ -547,8 +548,12 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
       for (size_t k : members) {
         const Shape& s = l.shapes[k];
         std::string text = s.bar->label;
-        // A lane of one entity is titled with its name already.
-        if (text == lanes[i].title && lanes[i].bars.size() == 1) text.clear();
+        // A lane of one entity is titled with its name already, unless the
+        // title had to be elided.
+        if (text == lanes[i].title && lanes[i].bars.size() == 1 &&
+            ElideToWidth(text, kTitleFont, kTitleRoom) == text) {
+          text.clear();
+        }
         if (s.sides.start.uncertain || s.sides.end.uncertain) {
           text = text.empty() ? "(?)" : absl::StrCat(text, " (?)");
         }
@@ -617,7 +622,7 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
           lane_y[i] - 7,
           Escape(ElideToWidth(l.lane->group, 12 * 1.1, p.width - 20)));
     }
-    std::string title = ElideToWidth(l.lane->title, kTitleFont, p.x0 - 20);
+    std::string title = ElideToWidth(l.lane->title, kTitleFont, kTitleRoom);
     absl::StrAppendFormat(
         &svg,
         "<line class=\"lane-rule\" x1=\"10\" y1=\"%.1f\" x2=\"%.1f\" "

@@ -276,6 +276,15 @@ TEST_F(RenderInBrowserTest, NatoMissionsAndCommandersAreLegible) {
   const std::string zoom =
       absl::StrFormat("[%d, %d]", temporal::DayFromCivil(2019, 6, 1),
                       temporal::DayFromCivil(2021, 6, 1));
+  // Every kind of the data set, one lane per entity: organizations of the
+  // 1940s, people, programmes and one-day events.
+  annals({absl::StrCat("--min-sequence=", imported.substr(at + 17)), "render",
+          "-o", dir.Sub("kinds.svg"), "--kind=event", "--kind=organization",
+          "--kind=program", "--kind=person", "--kind=division",
+          "--title=Every kind of the NATO data"});
+  Findings kinds =
+      Check(SvgPage(ReadFile(dir.Sub("kinds.svg"))), "nmi-kinds", "null", 1000);
+  ExpectLegible(kinds, "");
   Findings html = Check(ReadFile(dir.Sub("nmi.html")), "nmi-html", zoom, 900);
   ExpectLegible(html, "");
   ExpectLegible(html, "zoomed_");
