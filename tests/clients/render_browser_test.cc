@@ -43,7 +43,7 @@ using ::testing::HasSubstr;
 // <pre id="check-results">.
 constexpr char kCheckScript[] = R"JS(
 <script>
-window.addEventListener('load', () => {
+window.addEventListener('load', async () => {
   const results = {};
   const problems = [];
   const visible = (e) => e.style.display !== 'none' &&
@@ -124,6 +124,26 @@ window.addEventListener('load', () => {
     window.annalsTimeline.zoomTo(zoom[0], zoom[1]);
     results['zoom_relayout_ms'] = Math.round(performance.now() - t);
     check('zoomed_');
+    // As a person zooms: the wheel over the middle of the plot, then a drag;
+    // the page lays out again once they stop.
+    const svgBox = svgElement.getBoundingClientRect();
+    const scale = svgBox.width / svgElement.viewBox.baseVal.width;
+    const cx = svgBox.left + (+svgElement.dataset.x0 + +svgElement.dataset.x1) / 2 * scale;
+    const cy = svgBox.top + 80;
+    const tickText = () => Array.from(document.querySelectorAll('svg text.tick-label'))
+        .map((e) => e.textContent).join('|');
+    window.annalsTimeline.zoomTo(+svgElement.dataset.from, +svgElement.dataset.to);
+    const before = tickText();
+    for (let i = 0; i < 2; i++) {
+      svgElement.dispatchEvent(new WheelEvent('wheel', {bubbles: true, cancelable: true,
+          clientX: cx, clientY: cy, deltaY: -240}));
+    }
+    svgElement.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true, clientX: cx, clientY: cy}));
+    window.dispatchEvent(new PointerEvent('pointermove', {bubbles: true, clientX: cx + 200, clientY: cy}));
+    window.dispatchEvent(new PointerEvent('pointerup', {bubbles: true, clientX: cx + 200, clientY: cy}));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    results['wheel_changed_ticks'] = before !== tickText() ? 1 : 0;
+    check('wheel_');
   }
   const pre = document.createElement('pre');
   pre.id = 'check-results';
@@ -227,9 +247,12 @@ class RenderInBrowserTest : public ::testing::Test {
   }
 
   // The layout promises, as the page measured them.
-  static void ExpectLegible(const Findings& f, const std::string& prefix) {
+  // `labeled`: some item of the view has its label shown (a view of only
+  // single-entity lanes, whose titles name them, has none).
+  static void ExpectLegible(const Findings& f, const std::string& prefix,
+                            bool labeled = true) {
     SCOPED_TRACE(prefix.empty() ? "as drawn" : prefix);
-    EXPECT_GT(Number(f, prefix + "labels"), 0);
+    if (labeled) EXPECT_GT(Number(f, prefix + "labels"), 0);
     EXPECT_GT(Number(f, prefix + "ticks"), 2) << f.at(prefix + "tick_texts");
     EXPECT_EQ(Number(f, prefix + "text_overlaps"), 0) << f.at("problems");
     EXPECT_EQ(Number(f, prefix + "tick_overlaps"), 0) << f.at("problems");
@@ -289,6 +312,8 @@ TEST_F(RenderInBrowserTest, NatoMissionsAndCommandersAreLegible) {
   ExpectLegible(html, "");
   ExpectLegible(html, "zoomed_");
   ExpectLegible(html, "whole_");
+  ExpectLegible(html, "wheel_", /*labeled=*/false);
+  EXPECT_EQ(Number(html, "wheel_changed_ticks"), 1);
   // Hovering shows an item's dates, how sure they are, and their sources.
   EXPECT_THAT(html["details"], HasSubstr("NATO Training Mission-Iraq"));
   EXPECT_THAT(html["details"], HasSubstr("EDTF2004"));
@@ -366,12 +391,51 @@ TEST_F(RenderInBrowserTest, TenThousandOverlappingImpreciseItemsAreLegible) {
       Check(RenderHtml(lanes, options), "synthetic-html", zoom, 1200);
   ExpectLegible(html, "");
   ExpectLegible(html, "zoomed_");
+  ExpectLegible(html, "whole_");
+  ExpectLegible(html, "wheel_", /*labeled=*/false);
   // Smooth: while the wheel turns only one transform changes; once it
   // stops, every label in view is placed again, well within a second.
   std::cout << "labels placed again: zoomed in " << html["zoom_relayout_ms"]
             << " ms, whole window " << html["whole_relayout_ms"] << " ms\n";
   EXPECT_LT(Number(html, "whole_relayout_ms"), 1000);
   EXPECT_GE(Number(html, "whole_relayout_ms"), 0);
+}
+
+// A gazetteer of periods: hundreds of thousands of years, on an axis of
+// millennia before Christ, down to single centuries when zoomed in.
+TEST_F(RenderInBrowserTest, DeepTimeAxisIsLegible) {
+  auto period = [](const char* label, const char* edtf) {
+    return TimelineBar{label, *temporal::Extent::Parse(edtf), edtf, {}, {}};
+  };
+  std::vector<TimelineLane> lanes = {
+      {"period",
+       "Palaeolithic",
+       {period("Lower Palaeolithic", "Y-300000/Y-300000"),
+        period("Lower Palaeolithic (Europe)", "Y-700000/Y-300000"),
+        period("Middle Palaeolithic", "Y-300000/Y-45000"),
+        period("Upper Palaeolithic", "Y-50000/Y-10000")}},
+      {"period",
+       "Holocene",
+       {period("Mesolithic", "Y-10000/-5000~"),
+        period("Neolithic", "-7000~/-2000~"),
+        period("Bronze Age", "-3300~/-1200~"),
+        period("Iron Age", "-1200~/0500?"), period("Roman", "-0043/0410"),
+        period("Medieval", "0476/1500"), period("Modern", "1500/..")}},
+  };
+  Findings svg =
+      Check(SvgPage(RenderSvg(lanes, {})), "deep-time-svg", "null", 400);
+  ExpectLegible(svg, "");
+  EXPECT_THAT(svg["tick_texts"], HasSubstr("00,000 BC"));
+  const std::string zoom =
+      absl::StrFormat("[%d, %d]", temporal::DayFromCivil(-1999, 1, 1),
+                      temporal::DayFromCivil(501, 1, 1));
+  Findings html = Check(RenderHtml(lanes, {}), "deep-time-html", zoom, 400);
+  ExpectLegible(html, "");
+  ExpectLegible(html, "zoomed_");
+  ExpectLegible(html, "whole_");
+  EXPECT_THAT(html["whole_tick_texts"], HasSubstr("00,000 BC"));
+  EXPECT_THAT(html["zoomed_tick_texts"], HasSubstr("1000 BC"));
+  EXPECT_THAT(html["zoomed_tick_texts"], HasSubstr("AD 1"));
 }
 
 }  // namespace
