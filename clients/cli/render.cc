@@ -243,8 +243,10 @@ Shape ShapeOf(const TimelineBar& bar, const Scale& scale) {
       s.a = s.b = scale.x0();
       break;
     case Side::kUnknown:
-      s.b = Drawable(e.latest_start()) ? scale.X(e.latest_start())
-                                       : scale.X(e.earliest_end());
+      // The stub leads to the first day the item may hold on.
+      s.b = scale.X(Drawable(e.latest_start())
+                        ? std::min(e.latest_start(), e.earliest_end())
+                        : e.earliest_end());
       s.a = std::max(scale.x0(), s.b - kStub);
       break;
     default:

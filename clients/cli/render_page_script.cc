@@ -321,7 +321,7 @@ const char kTimelinePageScript[] = R"JS(
     details.replaceChildren(title, table);
     details.hidden = false;
     const x = Math.min(event.clientX + 14, window.innerWidth - details.offsetWidth - 8);
-    details.style.left = Math.max(8, x) + 'px';
+    details.style.left = (Math.max(8, x) + window.scrollX) + 'px';
     details.style.top = (event.clientY + 14 + window.scrollY) + 'px';
   }
   const itemOf = (event) => event.target.closest && event.target.closest('.item');

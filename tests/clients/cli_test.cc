@@ -677,13 +677,15 @@ TEST(RenderTest, UncertainOpenAndUnknownBoundsAreDrawnApart) {
       {"g",
        "lane",
        {Item("uncertain", "2001?/2003"), Item("open", "2004/.."),
-        Item("unknown", "2002/"), Item("approximate", "2001~/2002")}},
+        Item("unknown", "2002/"), Item("approximate", "2001~/2002"),
+        Item("unknown start", "/2003")}},
   };
   std::string svg = RenderSvg(lanes, {});
   EXPECT_EQ(Count(svg, "class=\"uncertain\""), 1);
   EXPECT_THAT(svg, HasSubstr(">uncertain (?)</text>"));
   EXPECT_EQ(Count(svg, "class=\"open-end glyph\""), 1);
   EXPECT_EQ(Count(svg, "class=\"unknown-end\""), 1);
+  EXPECT_EQ(Count(svg, "class=\"unknown-start\""), 1);
   EXPECT_THAT(svg, HasSubstr("start imprecise, 2000-01-01 to 2002-12-31, "
                              "approximate (~)"));
   EXPECT_THAT(svg, HasSubstr("end unknown, no earlier than 2002-01-01"));
