@@ -680,8 +680,9 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
             inside && !hatched ? "" : kHalo, Escape(slot.text));
       }
       std::vector<std::string> sources, qualifiers;
-      for (const std::string& source : bar.sources)
+      for (const std::string& source : bar.sources) {
         sources.push_back(Json(source));
+      }
       for (const auto& [key, value] : bar.qualifiers) {
         qualifiers.push_back(
             absl::StrCat("[", Json(key), ",", Json(value), "]"));

@@ -141,15 +141,18 @@ bool CandidateTicks(TickUnit unit, int64_t step, Day first, Day last,
       }
       // Before Christ: years 1 - k * step, from the earliest.
       for (int64_t k = (1 - y0) / step; k >= 1; --k) {
-        if (YearStart(1 - k * step, day) && !add(day, YearLabel(1 - k * step)))
+        if (YearStart(1 - k * step, day) &&
+            !add(day, YearLabel(1 - k * step))) {
           return false;
+        }
       }
       if (step >= 10 && YearStart(1, day) && !add(day, YearLabel(1, true))) {
         return false;
       }
       for (int64_t k = std::max<int64_t>(1, y0 / step); k * step <= y1; ++k) {
-        if (YearStart(k * step, day) && !add(day, YearLabel(k * step)))
+        if (YearStart(k * step, day) && !add(day, YearLabel(k * step))) {
           return false;
+        }
       }
       return true;
     }

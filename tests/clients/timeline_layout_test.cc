@@ -256,8 +256,9 @@ TEST(PlaceLabelsTest, LabelsNeverOverlapOrLeaveTheRow) {
     std::vector<int> rows = StackInSubRows(spans, 3);
     std::vector<LabelRequest> row;
     for (size_t i = 0; i < spans.size(); ++i) {
-      if (rows[i] == 0)
+      if (rows[i] == 0) {
         row.push_back(Bar(spans[i].start, spans[i].end, names[random() % 6]));
+      }
     }
     std::sort(row.begin(), row.end(),
               [](const LabelRequest& a, const LabelRequest& b) {
