@@ -361,9 +361,12 @@ struct Picture {
   double width = 0, height = 0;
   Day from = 0, to = 0;
   double x0 = 0, x1 = 0;
-  double plot_bottom = 0;
+  double plot_top = 0, plot_bottom = 0;
   AxisTicks ticks;
-  std::string svg;    // the whole document
+  // The document in parts: everything under the items (opening <svg>,
+  // background, axis, lane titles), the items' <g class="item"> groups, the
+  // labels' <text> elements, and the legend with the closing </svg>.
+  std::string head, shapes, labels, tail;
   std::string items;  // JSON array of the items' details, in data-i order
 };
 
@@ -579,11 +582,12 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
     lane_y.push_back(y);
     y += l.sub_rows * kRowPitch + kLanePad;
   }
+  p.plot_top = kPlotTop - 6;
   p.plot_bottom = y;
   p.height = y + 12 + kLegendHeight;
   p.ticks = ChooseTicks(p.from, p.to, p.x0, p.x1, kLabelFont, 12);
 
-  std::string& svg = p.svg;
+  std::string& svg = p.head;
   svg = absl::StrFormat(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
       "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\" "
@@ -637,14 +641,12 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
   }
   svg += "</g>\n";
 
-  // Items in a clipped, zoomable group; labels apart, above them.
-  std::string labels;
+  // Items, and their labels apart, drawn above them.
+  std::string& shapes = p.shapes;
+  std::string& labels = p.labels;
   std::string& items = p.items;
   items = "[";
   int index = 0;
-  svg +=
-      "<g clip-path=\"url(#plot-clip)\"><g id=\"zoom\" "
-      "transform=\"translate(0 0) scale(1 1)\">\n";
   for (size_t i = 0; i < laid.size(); ++i) {
     const LaidLane& l = laid[i];
     for (size_t k = 0; k < l.shapes.size(); ++k, ++index) {
@@ -661,12 +663,12 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
                         "\nsources: ", absl::StrJoin(bar.sources, ", "));
       }
       absl::StrAppendFormat(
-          &svg,
+          &shapes,
           "<g class=\"item\" data-i=\"%d\" data-row=\"%d:%d\">"
           "<title>%s</title>",
           index, i, l.rows[k], Escape(tooltip));
-      AppendShapes(svg, s, row_y);
-      svg += "</g>\n";
+      AppendShapes(shapes, s, row_y);
+      shapes += "</g>\n";
       const LabelSlot& slot = l.labels[k];
       if (slot.placement != LabelPlacement::kNone) {
         const bool inside = slot.placement == LabelPlacement::kInside;
@@ -702,11 +704,8 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
     }
   }
   items += "]";
-  svg += "</g></g>\n<g id=\"labels\">\n";
-  svg += labels;
-  svg += "</g>\n";
-  AppendLegend(svg, p.plot_bottom + 12, p.width);
-  svg += "</svg>\n";
+  AppendLegend(p.tail, p.plot_bottom + 12, p.width);
+  p.tail += "</svg>\n";
   return p;
 }
 
@@ -714,12 +713,15 @@ Picture Draw(const std::vector<TimelineLane>& all_lanes,
 
 std::string RenderSvg(const std::vector<TimelineLane>& lanes,
                       const RenderOptions& options) {
-  return Draw(lanes, options).svg;
+  Picture p = Draw(lanes, options);
+  return absl::StrCat(
+      p.head, "<g clip-path=\"url(#plot-clip)\"><g id=\"zoom\">\n", p.shapes,
+      "</g></g>\n<g id=\"labels\">\n", p.labels, "</g>\n", p.tail);
 }
 
 std::string RenderHtml(const std::vector<TimelineLane>& lanes,
                        const RenderOptions& options) {
-  Picture picture = Draw(lanes, options);
+  Picture p = Draw(lanes, options);
   return absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>",
@@ -731,7 +733,14 @@ std::string RenderHtml(const std::vector<TimelineLane>& lanes,
       "header{display:flex;gap:12px;align-items:center;margin-bottom:6px}\n"
       "header button{font:inherit;padding:2px 10px}\n"
       ".hint{color:#666;font-size:13px}\n"
-      "#chart svg{display:block;cursor:grab;user-select:none}\n"
+      "#chart{position:relative;cursor:grab;user-select:none}\n"
+      "#chart svg{display:block}\n"
+      // The items sit in an element of their own that the page makes a
+      // composited layer while a gesture lasts: zooming and panning move it
+      // without drawing 10,000 items again.
+      "#plot-window{position:absolute;overflow:hidden}\n"
+      "#items-layer{position:absolute;left:0;top:0;transform-origin:0 0}\n"
+      "#labels-layer{position:absolute;left:0;top:0;pointer-events:none}\n"
       "#chart .item{cursor:pointer}\n"
       "#chart .item:hover{filter:brightness(1.25)}\n"
       "#details{position:absolute;max-width:460px;background:#fff;"
@@ -744,10 +753,28 @@ std::string RenderHtml(const std::vector<TimelineLane>& lanes,
       "<button id=\"zoom-out\" title=\"Zoom out\">&#8722;</button>"
       "<button id=\"reset\">Whole timeline</button></span>"
       "<span class=\"hint\">Wheel: zoom. Drag: pan. Hover or click an item "
-      "for its dates, certainty and sources.</span></header>\n"
-      "<div id=\"chart\">\n",
-      picture.svg, "</div>\n<aside id=\"details\" hidden></aside>\n",
-      "<script type=\"application/json\" id=\"timeline-data\">", picture.items,
+      "for its dates, certainty and sources.</span></header>\n",
+      absl::StrFormat(
+          "<div id=\"chart\" style=\"width:%.0fpx;height:%.0fpx\">\n", p.width,
+          p.height),
+      p.head, p.tail,
+      absl::StrFormat(
+          "<div id=\"plot-window\" style=\"left:%.1fpx;top:%.1fpx;"
+          "width:%.1fpx;height:%.1fpx\">"
+          "<svg id=\"items-layer\" xmlns=\"http://www.w3.org/2000/svg\" "
+          "width=\"%.1f\" height=\"%.1f\" viewBox=\"%.1f %.1f %.1f %.1f\">"
+          "<g id=\"zoom\">\n",
+          p.x0, p.plot_top, p.x1 - p.x0, p.plot_bottom - p.plot_top,
+          p.x1 - p.x0, p.plot_bottom - p.plot_top, p.x0, p.plot_top,
+          p.x1 - p.x0, p.plot_bottom - p.plot_top),
+      p.shapes, "</g></svg></div>\n",
+      absl::StrFormat(
+          "<svg id=\"labels-layer\" xmlns=\"http://www.w3.org/2000/svg\" "
+          "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+          "font-family=\"%s\"><g id=\"labels\">\n",
+          p.width, p.height, p.width, p.height, kFontFamily),
+      p.labels, "</g></svg>\n</div>\n<aside id=\"details\" hidden></aside>\n",
+      "<script type=\"application/json\" id=\"timeline-data\">", p.items,
       "</script>\n<script>", kTimelinePageScript,
       "</script>\n</body></html>\n");
 }

@@ -6,7 +6,9 @@ const char kTimelinePageScript[] = R"JS(
 (function () {
   'use strict';
   const svg = document.querySelector('#chart svg');
+  const chart = document.getElementById('chart');
   const zoomGroup = document.getElementById('zoom');
+  const itemsLayer = document.getElementById('items-layer');
   const axis = document.getElementById('axis');
   const labelGroup = document.getElementById('labels');
   const hatch = document.getElementById('hatch');
@@ -253,7 +255,10 @@ const char kTimelinePageScript[] = R"JS(
     hatch.setAttribute('patternTransform', 'scale(' + s + ' 1)');
   }
   function drawQuick() {
-    zoomGroup.setAttribute('transform', 'translate(' + (x0 - k * left) + ' 0) scale(' + k + ' 1)');
+    // The items' layer starts at x0 and is composited by the browser: a CSS
+    // transform moves it without laying out or painting the items again.
+    itemsLayer.style.transform =
+        'translate(' + (k * (x0 - left)).toFixed(2) + 'px, 0) scale(' + k + ', 1)';
     drawAxis();
   }
   function drawAll() {
@@ -261,6 +266,8 @@ const char kTimelinePageScript[] = R"JS(
     drawGlyphs();
     drawLabels();
     labelGroup.style.display = '';
+    // Drawn again at this scale, crisp; a gesture makes it a layer again.
+    itemsLayer.style.willChange = 'auto';
   }
   // While the wheel or a drag goes on, only the items' group and the axis
   // move (one transform: smooth with any number of items); labels and glyphs
@@ -268,6 +275,9 @@ const char kTimelinePageScript[] = R"JS(
   let settleTimer = 0, frame = 0;
   function changed() {
     clampView();
+    // A layer of its own while the gesture lasts: moved and stretched as a
+    // picture, not drawn again item by item.
+    itemsLayer.style.willChange = 'transform';
     labelGroup.style.display = 'none';
     if (!frame) frame = requestAnimationFrame(() => { frame = 0; drawQuick(); });
     clearTimeout(settleTimer);
@@ -281,12 +291,12 @@ const char kTimelinePageScript[] = R"JS(
     changed();
   }
   const toSvgX = (clientX) => (clientX - svg.getBoundingClientRect().left) * svg.viewBox.baseVal.width / svg.getBoundingClientRect().width;
-  svg.addEventListener('wheel', (event) => {
+  chart.addEventListener('wheel', (event) => {
     event.preventDefault();
     zoomAt(Math.exp(-event.deltaY / 300), Math.min(Math.max(toSvgX(event.clientX), x0), x1));
   }, {passive: false});
   let drag = null;
-  svg.addEventListener('pointerdown', (event) => {
+  chart.addEventListener('pointerdown', (event) => {
     drag = {x: event.clientX, left};
   });
   window.addEventListener('pointermove', (event) => {
@@ -325,14 +335,14 @@ const char kTimelinePageScript[] = R"JS(
     details.style.top = (event.clientY + 14 + window.scrollY) + 'px';
   }
   const itemOf = (event) => event.target.closest && event.target.closest('.item');
-  svg.addEventListener('mouseover', (event) => {
+  chart.addEventListener('mouseover', (event) => {
     const item = itemOf(event);
     if (item && !pinned) show(item, event);
   });
-  svg.addEventListener('mouseout', (event) => {
+  chart.addEventListener('mouseout', (event) => {
     if (itemOf(event) && !pinned) details.hidden = true;
   });
-  svg.addEventListener('click', (event) => {
+  chart.addEventListener('click', (event) => {
     if (drag && drag.moved) return;
     const item = itemOf(event);
     pinned = !!item;
@@ -348,6 +358,14 @@ const char kTimelinePageScript[] = R"JS(
       drawAll();
     },
     redraw: drawAll,
+    // What one frame of a gesture does at zoom factor `factor`: the items'
+    // transform and the axis.
+    gestureFrame(factor) {
+      k = factor;
+      clampView();
+      itemsLayer.style.willChange = 'transform';
+      drawQuick();
+    },
   };
   // Tick labels are drawn by the page from here on, measured in the page's
   // own font.
