@@ -487,6 +487,8 @@ TEST_F(CliTest, RenderWindowDropsLanesWithNothingInIt) {
   ASSERT_EQ(years.status, 0) << years.err;
   EXPECT_EQ(years.out.substr(years.out.find('(')),
             dates.out.substr(dates.out.find('(')));
+  EXPECT_EQ(Annals({"render", "-o", dir.Sub("x.svg"), "--width=100"}).status,
+            2);
   // A window is exact: no qualifiers; and it runs forwards.
   EXPECT_EQ(Annals({"render", "-o", dir.Sub("x.svg"), "--from=2018?"}).status,
             2);
@@ -765,6 +767,19 @@ TEST(RenderTest, AxisOverHundredsOfMillenniaStaysSmall) {
   EXPECT_LE(Count(svg, "<line class=\"grid\""), 25);
   EXPECT_LT(svg.size(), 20000u);
   EXPECT_THAT(svg, HasSubstr(">300,000 BC</text>"));
+}
+
+TEST(RenderTest, NothingToDrawStillMakesAPictureWithALegend) {
+  std::string svg = RenderSvg({}, {});
+  EXPECT_TRUE(absl::StartsWith(svg, "<svg"));
+  EXPECT_TRUE(absl::EndsWith(svg, "</svg>\n"));
+  EXPECT_EQ(Count(svg, "<g class=\"item\""), 0);
+  EXPECT_THAT(svg, HasSubstr("one-day event"));
+  RenderOptions options;
+  options.from = temporal::DayFromCivil(2015, 1, 1);
+  options.to = temporal::DayFromCivil(2016, 1, 1);
+  svg = RenderSvg({{"g", "old", {Item("a", "1990/2000")}}}, options);
+  EXPECT_EQ(Count(svg, "class=\"lane-title\""), 0);
 }
 
 TEST(RenderTest, TextIsEscaped) {
