@@ -477,7 +477,7 @@ void AppendLegend(std::string& svg, double top, double width) {
        "imprecise bound (from the earliest to the latest day it may be)"},
       {"<rect width=\"28\" height=\"14\" fill=\"#6f93c4\"/>"
        "<rect width=\"28\" height=\"14\" fill=\"url(#hatch)\"/>",
-       "uncertain, EDTF ? or % (label ends in (?))"},
+       "uncertain, EDTF ? or %: its label ends in (?)"},
       {"<rect width=\"28\" height=\"14\" fill=\"#2f6db5\"/>"
        "<path d=\"M28 7l-8 -7v14z\" fill=\"#fff\"/>",
        "open: ongoing (..)"},
