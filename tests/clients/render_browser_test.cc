@@ -161,12 +161,15 @@ window.addEventListener('load', async () => {
 </script>
 )JS";
 
+// The Chromium to run: $ANNALS_CHROMIUM when set (only that one), else the
+// Debian package's. "" when there is none.
 std::string Chromium() {
   const char* given = std::getenv("ANNALS_CHROMIUM");
-  for (std::string path : {std::string(given != nullptr ? given : ""),
-                           std::string("/usr/bin/chromium"),
-                           std::string("/usr/bin/chromium-browser")}) {
-    if (!path.empty() && std::filesystem::exists(path)) return path;
+  if (given != nullptr) {
+    return std::filesystem::exists(given) ? given : "";
+  }
+  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (std::filesystem::exists(path)) return path;
   }
   return "";
 }
@@ -186,8 +189,8 @@ class RenderInBrowserTest : public ::testing::Test {
   void SetUp() override {
     chromium_ = Chromium();
     if (chromium_.empty()) {
-      GTEST_SKIP() << "Chromium is not installed (/usr/bin/chromium, or set "
-                      "ANNALS_CHROMIUM); deploy/dev/install-deps installs it";
+      GTEST_SKIP() << "Chromium is not installed (/usr/bin/chromium, or "
+                      "$ANNALS_CHROMIUM); deploy/dev/install-deps installs it";
     }
     std::filesystem::create_directories(ANNALS_ARTIFACT_DIR);
   }
