@@ -34,6 +34,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/temporal/edtf.h"
 #include "services/common/temporal/extent.h"
 #include "services/common/types/extent_proto.h"
 
@@ -276,14 +277,22 @@ const std::map<std::string, CommandSpec>& Commands() {
         {}}},
       {"render",
        {"annals render -o|--output FILE.svg [--html=FILE.html] [--entity=E]... "
-        "[--predicate=P]... [--kind=K]... [--title=T] [--from-year=Y] "
-        "[--to-year=Y]\n"
-        "  Lanes: each --kind's entity lifespans (default: mission), and for "
-        "each\n"
-        "  --entity its statements of each --predicate (default: nmi, "
-        "commander).",
-        {"output", "html", "entity", "predicate", "kind", "title", "from-year",
-         "to-year"},
+        "[--predicate=P]... [--kind=K]... [--title=T] [--from=DATE] "
+        "[--to=DATE] [--width=PX]\n"
+        "  Lanes: each --kind's entity lifespans (default: mission), grouped "
+        "by kind,\n"
+        "  and for each --entity its statements of each --predicate "
+        "(default: nmi,\n"
+        "  commander), grouped by predicate; groups and lanes in time order.\n"
+        "  --from/--to (EDTF dates of any precision, both included) crop the "
+        "picture\n"
+        "  and drop lanes with nothing in it; --from-year/--to-year are the "
+        "same for\n"
+        "  years. --html also writes a page that zooms, pans and shows each "
+        "item's\n"
+        "  dates, certainty and sources.",
+        {"output", "html", "entity", "predicate", "kind", "title", "from", "to",
+         "from-year", "to-year", "width"},
         {},
         {{"output", 'o'}}}},
       {"demo", {"annals demo", {}, {}}},
@@ -1069,6 +1078,56 @@ class Tool {
 
   int Render(const Args& args) {
     if (!args.Has("output")) return Usage(Commands().at("render").usage);
+    RenderOptions options;
+    options.title = args.Get("title", "Annals timeline");
+    // The days render draws: --from's first day through --to's last (EDTF
+    // dates of any precision), or the same for --from-year/--to-year.
+    auto window = [&]() -> absl::Status {
+      for (const char* flag : {"from-year", "to-year"}) {
+        if (!args.Has(flag)) continue;
+        absl::StatusOr<int64_t> year = args.GetInt(flag, 0);
+        if (!year.ok() || *year < temporal::kMinYear ||
+            *year > temporal::kMaxYear) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "--from-year/--to-year take years from ", temporal::kMinYear,
+              " to ", temporal::kMaxYear, " (0 is 1 BC)"));
+        }
+        int y = static_cast<int>(*year);
+        if (flag[0] == 'f') {
+          options.from = temporal::DayFromCivil(y, 1, 1);
+        } else {
+          options.to = temporal::DayFromCivil(y, 12, 31) + 1;
+        }
+      }
+      for (const char* flag : {"from", "to"}) {
+        if (!args.Has(flag)) continue;
+        absl::StatusOr<temporal::DaySpan> span =
+            temporal::ParseDaySpan(args.Get(flag));
+        if (!span.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("--", flag, ": ", span.status().message()));
+        }
+        if (flag[0] == 'f') {
+          options.from = span->first;
+        } else {
+          options.to = span->last + 1;
+        }
+      }
+      if (options.from.has_value() && options.to.has_value() &&
+          *options.to <= *options.from) {
+        return absl::InvalidArgumentError(
+            "the window ends before it starts (--to is before --from)");
+      }
+      return absl::OkStatus();
+    };
+    if (absl::Status s = window(); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+    absl::StatusOr<int64_t> width = args.GetInt("width", options.width);
+    if (!width.ok() || *width < 400 || *width > 20000) {
+      return Usage("--width takes pixels from 400 to 20000");
+    }
+    options.width = static_cast<int>(*width);
     std::vector<std::string> kinds = args.GetAll("kind");
     std::vector<std::string> entities = args.GetAll("entity");
     std::vector<std::string> predicates = args.GetAll("predicate");
@@ -1077,6 +1136,16 @@ class Tool {
       entities = {"nmi"};
     }
     if (predicates.empty() && !entities.empty()) predicates = {"commander"};
+    auto source_ids = [](const auto& citations) {
+      std::vector<std::string> ids;
+      for (const cv1::SourceCitation& citation : citations) {
+        std::string id = StripCollection(citation.source());
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+          ids.push_back(id);
+        }
+      }
+      return ids;
+    };
     std::vector<TimelineLane> lanes;
     for (const std::string& kind : kinds) {
       cv1::ListEntitiesRequest request;
@@ -1091,8 +1160,12 @@ class Tool {
           absl::StatusOr<temporal::Extent> extent =
               FromExtentProto(e.lifespan());
           if (!extent.ok()) continue;
-          TimelineLane lane{e.label(), {}};
-          lane.bars.push_back({e.label(), *extent, ExtentText(e.lifespan())});
+          TimelineLane lane{kind, e.label(), {}};
+          lane.bars.push_back({e.label(),
+                               *extent,
+                               ExtentText(e.lifespan()),
+                               source_ids(e.lifespan_sources()),
+                               {}});
           lanes.push_back(std::move(lane));
         }
         request.set_page_token(page->next_page_token());
@@ -1105,6 +1178,7 @@ class Tool {
         request.set_predicate(predicate);
         request.set_page_size(1000);
         TimelineLane lane{
+            predicate,
             absl::StrCat(
                 Label(absl::StrCat("entities/", StripCollection(entity))), ": ",
                 predicate),
@@ -1118,35 +1192,35 @@ class Tool {
             absl::StatusOr<temporal::Extent> extent =
                 FromExtentProto(s.valid_time());
             if (!extent.ok()) continue;
+            std::vector<std::pair<std::string, std::string>> qualifiers(
+                s.qualifiers().begin(), s.qualifiers().end());
+            std::sort(qualifiers.begin(), qualifiers.end());
             lane.bars.push_back(
-                {ValueText(s.object()), *extent, ExtentText(s.valid_time())});
+                {ValueText(s.object()), *extent, ExtentText(s.valid_time()),
+                 source_ids(s.sources()), std::move(qualifiers)});
           }
           request.set_page_token(page->next_page_token());
         } while (!request.page_token().empty());
         lanes.push_back(std::move(lane));
       }
     }
-    RenderOptions options;
-    options.title = args.Get("title", "Annals timeline");
-    absl::StatusOr<int64_t> from_year = args.GetInt("from-year", 0);
-    absl::StatusOr<int64_t> to_year = args.GetInt("to-year", 0);
-    if (!from_year.ok() || !to_year.ok() || *from_year < temporal::kMinYear ||
-        *from_year > temporal::kMaxYear || *to_year < temporal::kMinYear ||
-        *to_year > temporal::kMaxYear) {
-      return Usage(absl::StrCat("--from-year/--to-year take years from ",
-                                temporal::kMinYear, " to ", temporal::kMaxYear,
-                                " (0 is 1 BC)"));
-    }
-    if (args.Has("from-year"))
-      options.first_year = static_cast<int>(*from_year);
-    if (args.Has("to-year")) options.last_year = static_cast<int>(*to_year);
+    auto count = [](const std::string& text, const std::string& needle) {
+      int n = 0;
+      for (size_t at = text.find(needle); at != std::string::npos;
+           at = text.find(needle, at + needle.size())) {
+        ++n;
+      }
+      return n;
+    };
     std::string svg = RenderSvg(lanes, options);
     std::ofstream(args.Get("output")) << svg;
-    if (args.Has("html"))
-      std::ofstream(args.Get("html")) << RenderHtml(svg, options.title);
+    if (args.Has("html")) {
+      std::ofstream(args.Get("html")) << RenderHtml(lanes, options);
+    }
     if (!json_) {
-      out_ << "wrote " << args.Get("output") << " (" << lanes.size()
-           << " lanes)";
+      out_ << "wrote " << args.Get("output") << " ("
+           << count(svg, "<text class=\"lane-title\"") << " lanes, "
+           << count(svg, "<g class=\"item\"") << " items)";
       if (args.Has("html")) out_ << " and " << args.Get("html");
       out_ << "\n";
     }

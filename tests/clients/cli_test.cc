@@ -475,21 +475,68 @@ TEST_F(CliTest, RenderDrawsMissionsAndCommandersAsSvgAndHtml) {
   EXPECT_TRUE(absl::StartsWith(text, "<svg")) << text.substr(0, 80);
   EXPECT_TRUE(absl::EndsWith(text, "</svg>\n"));
   // Six missions with a lifespan plus one lane of seven commanders.
-  EXPECT_EQ(Count(text, "<g class=\"lane\">"), 7);
-  EXPECT_EQ(Count(text, "<g class=\"bar\">"), 6 + 7);
+  EXPECT_EQ(Count(text, "class=\"lane-title\""), 7);
+  EXPECT_EQ(Count(text, "<g class=\"item\""), 6 + 7);
   EXPECT_THAT(text, HasSubstr("NATO Mission Iraq: commander"));
+  // Grouped under their kind and the predicate.
+  EXPECT_THAT(text, HasSubstr("class=\"group-title\""));
+  EXPECT_THAT(text, HasSubstr(">mission</text>"));
+  EXPECT_THAT(text, HasSubstr(">commander</text>"));
   // Fortin began in "Nov 2018": his bar fades in; Schreurs's runs on.
-  EXPECT_THAT(
-      text, HasSubstr("<title>Dany Fortin (2018-11/2019-11-26)</title>\n<rect "
-                      "class=\"fade-in\""));
-  EXPECT_THAT(text, HasSubstr("class=\"certain open-end\""));
-  EXPECT_THAT(text, HasSubstr(">2004</text>"));
-  EXPECT_THAT(text, HasSubstr(">2024</text>"));
+  EXPECT_THAT(text, HasSubstr("<title>Dany Fortin\n2018-11/2019-11-26\nstart "
+                              "imprecise, 2018-11-01 to 2018-11-30; end "
+                              "exact, 2019-11-26"));
+  EXPECT_THAT(text, HasSubstr("class=\"open-end glyph\""));
+  EXPECT_THAT(text, HasSubstr("class=\"tick-label\""));
+  EXPECT_THAT(text, HasSubstr(">2010</text>"));
+  EXPECT_THAT(text, HasSubstr(">2020</text>"));
+  EXPECT_THAT(result.out, HasSubstr("(7 lanes, 13 items)"));
   std::ifstream html_file(dir.Sub("nmi.html"));
   std::stringstream html;
   html << html_file.rdbuf();
   EXPECT_THAT(html.str(), HasSubstr("<!DOCTYPE html>"));
   EXPECT_THAT(html.str(), HasSubstr("<svg"));
+  EXPECT_THAT(html.str(), HasSubstr("window.annalsTimeline"));
+  // One file: nothing fetched from anywhere.
+  EXPECT_THAT(html.str(), Not(HasSubstr("<script src")));
+  EXPECT_THAT(html.str(), Not(HasSubstr("<link")));
+  EXPECT_THAT(html.str(), Not(HasSubstr("https:")));
+}
+
+TEST_F(CliTest, RenderWindowDropsLanesWithNothingInIt) {
+  ImportOnce();
+  testing::TempDir dir;
+  Result all = Annals({"render", "-o", dir.Sub("all.svg")});
+  ASSERT_EQ(all.status, 0) << all.err;
+  EXPECT_THAT(all.out, HasSubstr("(7 lanes, 13 items)"));
+  // NTM-I (2004-2011) and the missions before it are out of 2019-2021.
+  Result window = Annals(
+      {"render", "-o", dir.Sub("window.svg"), "--from=2019-06", "--to=2021"});
+  ASSERT_EQ(window.status, 0) << window.err;
+  EXPECT_THAT(window.out, Not(HasSubstr("(7 lanes")));
+  std::ifstream file(dir.Sub("window.svg"));
+  std::stringstream svg;
+  svg << file.rdbuf();
+  EXPECT_THAT(svg.str(), Not(HasSubstr("NATO Training Mission")));
+  EXPECT_THAT(svg.str(), HasSubstr("Jennie Carignan"));
+  EXPECT_THAT(svg.str(), Not(HasSubstr("Lucas Schreurs")));
+  // --from-year/--to-year are the same window in years.
+  Result years = Annals({"render", "-o", dir.Sub("years.svg"),
+                         "--from-year=2015", "--to-year=2025"});
+  Result dates = Annals(
+      {"render", "-o", dir.Sub("dates.svg"), "--from=2015", "--to=2025"});
+  ASSERT_EQ(years.status, 0) << years.err;
+  EXPECT_EQ(years.out.substr(years.out.find('(')),
+            dates.out.substr(dates.out.find('(')));
+  EXPECT_EQ(Annals({"render", "-o", dir.Sub("x.svg"), "--width=100"}).status,
+            2);
+  // A window is exact: no qualifiers; and it runs forwards.
+  EXPECT_EQ(Annals({"render", "-o", dir.Sub("x.svg"), "--from=2018?"}).status,
+            2);
+  Result reversed =
+      Annals({"render", "-o", dir.Sub("x.svg"), "--from=2020", "--to=2019"});
+  EXPECT_EQ(reversed.status, 2);
+  EXPECT_THAT(reversed.err, HasSubstr("ends before it starts"));
 }
 
 TEST_F(CliTest, WritesThenReadsItsOwnWriteThroughTheTimeline) {
@@ -768,58 +815,138 @@ TEST_F(CliTest, RelateNamesBothSidesByLabelWithTheirDates) {
                                        "Iraq \\(2018-10.*\\)\n"));
 }
 
+TimelineBar Item(const char* label, const char* edtf) {
+  return {label, *temporal::Extent::Parse(edtf), edtf, {}, {}};
+}
+
 TEST(RenderTest, ImpreciseBoundsFadeAndExactOnesDoNot) {
-  auto extent = [](const char* edtf) { return *temporal::Extent::Parse(edtf); };
   std::vector<TimelineLane> lanes = {
-      {"exact",
-       {{"a", extent("2020-01-01/2021-01-01"), "2020-01-01/2021-01-01"}}},
-      {"imprecise", {{"b", extent("2020-03/2021"), "2020-03/2021"}}},
-      {"ongoing", {{"c", extent("2022-05-24/.."), "2022-05-24/.."}}},
-      {"event", {{"d", extent("2021-07"), "2021-07"}}},
+      {"g", "exact", {Item("a", "2020-01-01/2021-01-01")}},
+      {"g", "imprecise", {Item("b", "2020-03/2021")}},
+      {"g", "ongoing", {Item("c", "2022-05-24/..")}},
+      {"g", "event", {Item("d", "2021-07")}},
   };
   std::string svg = RenderSvg(lanes, {});
   EXPECT_EQ(Count(svg, "class=\"fade-in\""), 1);
   EXPECT_EQ(Count(svg, "class=\"fade-out\""), 1);
-  EXPECT_EQ(Count(svg, "open-end"), 1);
-  EXPECT_EQ(Count(svg, "class=\"event\""), 1);
-  EXPECT_EQ(Count(svg, "<g class=\"bar\">"), 4);
-  // Fit to the data with a year's margin each side.
-  EXPECT_THAT(svg, HasSubstr(">2019</text>"));
-  EXPECT_THAT(svg, HasSubstr(">2023</text>"));
-  EXPECT_THAT(svg, Not(HasSubstr(">2018</text>")));
+  EXPECT_EQ(Count(svg, "class=\"open-end glyph\""), 1);
+  EXPECT_EQ(Count(svg, "class=\"event glyph\""), 1);
+  EXPECT_EQ(Count(svg, "<g class=\"item\""), 4);
+  // Two and a half years: ticks are months.
+  EXPECT_THAT(svg, HasSubstr(">Jan 2021</text>"));
+}
+
+TEST(RenderTest, UncertainOpenAndUnknownBoundsAreDrawnApart) {
+  std::vector<TimelineLane> lanes = {
+      {"g",
+       "lane",
+       {Item("uncertain", "2001?/2003"), Item("open", "2004/.."),
+        Item("unknown", "2002/"), Item("approximate", "2001~/2002"),
+        Item("unknown start", "/2003")}},
+  };
+  std::string svg = RenderSvg(lanes, {});
+  EXPECT_EQ(Count(svg, "class=\"uncertain\""), 1);
+  EXPECT_THAT(svg, HasSubstr(">uncertain (?)</text>"));
+  EXPECT_EQ(Count(svg, "class=\"open-end glyph\""), 1);
+  EXPECT_EQ(Count(svg, "class=\"unknown-end\""), 1);
+  EXPECT_EQ(Count(svg, "class=\"unknown-start\""), 1);
+  EXPECT_THAT(svg, HasSubstr("start imprecise, 2000-01-01 to 2002-12-31, "
+                             "approximate (~)"));
+  EXPECT_THAT(svg, HasSubstr("end unknown, no earlier than 2002-01-01"));
+  // The legend names each.
+  for (const char* words :
+       {"imprecise bound", "uncertain, EDTF ? or %", "open: ongoing",
+        "unknown bound", "one-day event"}) {
+    EXPECT_THAT(svg, HasSubstr(words));
+  }
+}
+
+TEST(RenderTest, LanesComeGroupedAndInTimeOrder) {
+  std::vector<TimelineLane> lanes = {
+      {"building", "Terminal 2", {Item("", "1970/1990")}},
+      {"runway", "Runway 09/27", {Item("", "1950/..")}},
+      {"building", "Terminal 1", {Item("", "1954/2001")}},
+      {"building", "Tower", {Item("", "1960/")}},
+  };
+  std::string svg = RenderSvg(lanes, {});
+  size_t runway = svg.find(">Runway 09/27<");
+  size_t t1 = svg.find(">Terminal 1<"), tower = svg.find(">Tower<");
+  size_t t2 = svg.find(">Terminal 2<");
+  ASSERT_NE(t2, std::string::npos);
+  // The runway group starts first (1950); then the buildings by start.
+  EXPECT_LT(runway, t1);
+  EXPECT_LT(t1, tower);
+  EXPECT_LT(tower, t2);
+}
+
+TEST(RenderTest, WindowCropsItemsAndDropsLanesWithNothingInIt) {
+  std::vector<TimelineLane> lanes = {
+      {"g", "old", {Item("a", "1990/2000")}},
+      {"g", "new", {Item("b", "2016/2018"), Item("c", "2010/2030")}},
+  };
+  RenderOptions options;
+  options.from = temporal::DayFromCivil(2015, 1, 1);
+  options.to = temporal::DayFromCivil(2026, 1, 1);
+  std::string svg = RenderSvg(lanes, options);
+  EXPECT_EQ(Count(svg, "class=\"lane-title\""), 1);
+  EXPECT_EQ(Count(svg, "<g class=\"item\""), 2);
+  EXPECT_THAT(svg, Not(HasSubstr(">old<")));
+  // c runs past both edges: cropped to the plot.
+  EXPECT_THAT(svg, HasSubstr("data-x0=\"230.0\" data-x1=\"1376.0\""));
+  EXPECT_THAT(svg, HasSubstr("class=\"certain\" x=\"230.0\""));
+  EXPECT_THAT(svg, HasSubstr(" width=\"1146.0\""));
+}
+
+TEST(RenderTest, OverlappingItemsOfALaneGetSubRows) {
+  std::vector<TimelineLane> lanes = {
+      {"g",
+       "lane",
+       {Item("a", "2000/2010"), Item("b", "2005/2015"),
+        Item("c", "2012/2020")}},
+  };
+  std::string svg = RenderSvg(lanes, {});
+  EXPECT_EQ(Count(svg, "data-row=\"0:0\""), 2);
+  EXPECT_EQ(Count(svg, "data-row=\"0:1\""), 1);
 }
 
 TEST(RenderTest, YearsBeforeChristAreOnTheAxisWithLegibleSpacing) {
-  auto extent = [](const char* edtf) { return *temporal::Extent::Parse(edtf); };
   std::vector<TimelineLane> lanes = {
-      {"Roman Republic", {{"", extent("-0508~/-0026~"), "-0508~/-0026~"}}},
-      {"Augustus", {{"", extent("-0062-09-23/0014-08-19"), ""}}},
+      {"g", "Roman Republic", {Item("", "-0508~/-0026~")}},
+      {"g", "Augustus", {Item("", "-0062-09-23/0014-08-19")}},
   };
   std::string svg = RenderSvg(lanes, {});
-  // 525 years in 960 pixels: a label every 50 years, year 0 (1 BC) included.
-  EXPECT_THAT(svg, HasSubstr(">-500</text>"));
-  EXPECT_THAT(svg, HasSubstr(">-50</text>"));
-  EXPECT_THAT(svg, HasSubstr(">0</text>"));
-  EXPECT_THAT(svg, Not(HasSubstr(">-490</text>")));
-  EXPECT_LE(Count(svg, "class=\"year\""), 20);
+  EXPECT_THAT(svg, HasSubstr(">500 BC</text>"));
+  EXPECT_THAT(svg, HasSubstr(">100 BC</text>"));
+  EXPECT_THAT(svg, Not(HasSubstr(">-500</text>")));
+  EXPECT_LE(Count(svg, "class=\"tick-label\""), 25);
 }
 
 TEST(RenderTest, AxisOverHundredsOfMillenniaStaysSmall) {
   std::vector<TimelineLane> lanes = {
-      {"Lower Palaeolithic",
-       {{"", *temporal::Extent::Parse("Y-300000/Y-10000"),
-         "Y-300000/Y-10000"}}}};
+      {"g", "Lower Palaeolithic", {Item("", "Y-300000/Y-10000")}}};
   std::string svg = RenderSvg(lanes, {});
   // One grid line per labelled tick, not one per year.
-  EXPECT_LE(Count(svg, "<line"), 25);
+  EXPECT_LE(Count(svg, "<line class=\"grid\""), 25);
   EXPECT_LT(svg.size(), 20000u);
-  EXPECT_THAT(svg, HasSubstr(">-300000</text>"));
+  EXPECT_THAT(svg, HasSubstr(">300,000 BC</text>"));
+}
+
+TEST(RenderTest, NothingToDrawStillMakesAPictureWithALegend) {
+  std::string svg = RenderSvg({}, {});
+  EXPECT_TRUE(absl::StartsWith(svg, "<svg"));
+  EXPECT_TRUE(absl::EndsWith(svg, "</svg>\n"));
+  EXPECT_EQ(Count(svg, "<g class=\"item\""), 0);
+  EXPECT_THAT(svg, HasSubstr("one-day event"));
+  RenderOptions options;
+  options.from = temporal::DayFromCivil(2015, 1, 1);
+  options.to = temporal::DayFromCivil(2016, 1, 1);
+  svg = RenderSvg({{"g", "old", {Item("a", "1990/2000")}}}, options);
+  EXPECT_EQ(Count(svg, "class=\"lane-title\""), 0);
 }
 
 TEST(RenderTest, TextIsEscaped) {
   std::vector<TimelineLane> lanes = {
-      {"<lane & co>",
-       {{"\"quoted\"", *temporal::Extent::Parse("2020"), "2020"}}}};
+      {"g", "<lane & co>", {Item("\"quoted\"", "2020")}}};
   std::string svg = RenderSvg(lanes, {});
   EXPECT_THAT(svg, HasSubstr("&lt;lane &amp; co&gt;"));
   EXPECT_THAT(svg, Not(HasSubstr("<lane & co>")));
