@@ -376,8 +376,10 @@ class ImportCommand {
              << CodeAndMessage(result.status) << "\n";
         return;
       case Outcome::kCommittedInPart: {
-        const int64_t next = result.batches_committed;
-        const std::vector<int>& numbers = file.record_numbers[next];
+        const size_t next = static_cast<size_t>(result.batches_committed);
+        const std::vector<int> numbers = next < file.record_numbers.size()
+                                             ? file.record_numbers[next]
+                                             : std::vector<int>{};
         err_ << "annals: " << file.path << " committed in part: its first "
              << result.records_committed << " records are committed; from "
              << (numbers.empty() ? file.path

@@ -19,8 +19,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -38,39 +36,13 @@ using ::annals::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-struct Outcome {
-  // -1 when the program did not end on its own within the time given.
-  int exit_code = -1;
-  // stdout and stderr, interleaved.
-  std::string output;
-};
+using Outcome = ::annals::testing::RunOutcome;
 
-std::string Quote(const std::string& word) {
-  return absl::StrCat("'", absl::StrReplaceAll(word, {{"'", "'\\''"}}), "'");
-}
-
-// Runs `argv` to its end, for at most `timeout`; a program still running
-// then is killed, and its outcome's exit_code is -1.
+// Runs `argv` to its end, for at most `timeout`.
 Outcome RunToExit(const std::vector<std::string>& argv,
                   absl::Duration timeout = absl::Seconds(20)) {
-  std::vector<std::string> words;
-  words.reserve(argv.size());
-  for (const std::string& arg : argv) words.push_back(Quote(arg));
-  const std::string command =
-      absl::StrCat("timeout -s KILL ", absl::ToInt64Seconds(timeout), " ",
-                   absl::StrJoin(words, " "), " 2>&1");
-  Outcome outcome;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) {
-    outcome.output += buffer;
-  }
-  const int status = pclose(pipe);
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 137) {
-    outcome.exit_code = WEXITSTATUS(status);
-  }
-  return outcome;
+  return ::annals::testing::RunToExit(
+      argv, static_cast<int>(absl::ToInt64Seconds(timeout)));
 }
 
 // The lines of `output` that start with "<program>: " (the binaries' own

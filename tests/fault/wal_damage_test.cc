@@ -28,7 +28,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -49,16 +48,7 @@ using ::testing::HasSubstr;
 constexpr int kFlushedWrites = 100;
 constexpr int kLoggedWrites = 200;
 
-struct Outcome {
-  // -1 when the program did not end on its own within the time given.
-  int exit_code = -1;
-  // stdout and stderr, interleaved.
-  std::string output;
-};
-
-std::string Quote(const std::string& word) {
-  return absl::StrCat("'", absl::StrReplaceAll(word, {{"'", "'\\''"}}), "'");
-}
+using Outcome = RunOutcome;
 
 std::vector<std::string> CatalogArgs(const std::string& data_dir,
                                      const std::vector<std::string>& extra) {
@@ -74,25 +64,8 @@ std::vector<std::string> CatalogArgs(const std::string& data_dir,
 Outcome RunCatalogToExit(const std::string& data_dir,
                          const std::vector<std::string>& extra = {},
                          absl::Duration timeout = absl::Seconds(15)) {
-  std::vector<std::string> words;
-  for (const std::string& arg : CatalogArgs(data_dir, extra)) {
-    words.push_back(Quote(arg));
-  }
-  const std::string command =
-      absl::StrCat("timeout -s KILL ", absl::ToInt64Seconds(timeout), " ",
-                   absl::StrJoin(words, " "), " 2>&1");
-  Outcome outcome;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) {
-    outcome.output += buffer;
-  }
-  const int status = pclose(pipe);
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 137) {
-    outcome.exit_code = WEXITSTATUS(status);
-  }
-  return outcome;
+  return RunToExit(CatalogArgs(data_dir, extra),
+                   static_cast<int>(absl::ToInt64Seconds(timeout)));
 }
 
 // A catalog started with `extra` flags, its stderr merged into its stdout
@@ -109,7 +82,7 @@ Started StartCatalogWith(const std::string& data_dir,
                          const std::vector<std::string>& extra) {
   std::vector<std::string> words;
   for (const std::string& arg : CatalogArgs(data_dir, extra)) {
-    words.push_back(Quote(arg));
+    words.push_back(ShellQuote(arg));
   }
   Started started;
   started.process = std::make_unique<Subprocess>(std::vector<std::string>{

@@ -89,6 +89,48 @@ class Subprocess {
   std::optional<int> exit_status_;
 };
 
+// What a program run to its end printed and how it ended.
+struct RunOutcome {
+  // -1 when the program did not end on its own within the time given.
+  int exit_code = -1;
+  // stdout and stderr, interleaved.
+  std::string output;
+};
+
+// `word` quoted for /bin/sh.
+inline std::string ShellQuote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted.push_back(c);
+    }
+  }
+  return quoted + "'";
+}
+
+// Runs `argv` to its end, for at most `timeout_seconds`; a program still
+// running then is killed (SIGKILL, by timeout(1)), and exit_code is -1.
+inline RunOutcome RunToExit(const std::vector<std::string>& argv,
+                            int timeout_seconds = 20) {
+  std::string command = "timeout -s KILL " + std::to_string(timeout_seconds);
+  for (const std::string& arg : argv) command += " " + ShellQuote(arg);
+  command += " 2>&1";
+  RunOutcome outcome;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  char buffer[4096];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) {
+    outcome.output += buffer;
+  }
+  const int status = pclose(pipe);
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 137) {
+    outcome.exit_code = WEXITSTATUS(status);
+  }
+  return outcome;
+}
+
 }  // namespace annals::testing
 
 #endif  // ANNALS_TESTS_TESTING_SUBPROCESS_H_
