@@ -208,7 +208,7 @@ std::string RelationSentence(const std::string& a, const std::string& b,
 }
 
 std::string DurationText(const annals::timeline::v1::DurationRange& duration) {
-  if (!duration.has_min_days()) return "without end";
+  if (!duration.has_min_days()) return "open-ended";
   const int64_t min = duration.min_days();
   if (!duration.has_max_days()) {
     return absl::StrCat("at least ",

@@ -71,7 +71,7 @@ TEST(DisplayTest, DurationsUseTheLargestSensibleUnit) {
   EXPECT_EQ(DurationText(Duration(90946, 91674)), "249–251 years");
   EXPECT_EQ(DurationText(Duration(4383, std::nullopt)), "at least 12 years");
   EXPECT_EQ(DurationText(Duration(30, std::nullopt)), "at least 30 days");
-  EXPECT_EQ(DurationText(Duration(std::nullopt, std::nullopt)), "without end");
+  EXPECT_EQ(DurationText(Duration(std::nullopt, std::nullopt)), "open-ended");
 }
 
 TEST(DisplayTest, RelationsReadAsEnglish) {
