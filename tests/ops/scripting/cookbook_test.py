@@ -43,6 +43,7 @@ import sys
 import tempfile
 
 import annals_services
+import grpcurl_form
 
 BUF_VERSION = "1.75.0"
 ELLIPSIS = "…"
@@ -191,6 +192,12 @@ class Step:
         self.stdout_json = None
         self.stdout_text = None
         self.stderr_json = None
+        self.grpcurl = None  # the recipe in grpcurl's form, if shown
+        self.grpcurl_by_hand = False
+
+    def HasExpectations(self):
+        return (self.stdout_json is not None or self.stdout_text is not None
+                or self.stderr_json is not None)
 
     def title(self):
         first = self.code.strip().splitlines()[0]
@@ -223,11 +230,21 @@ def ParseCookbook(path):
             raise ValueError(f"{path}:{start + 1}: unterminated code block")
         i += 1
         text = "\n".join(body) + "\n"
-        if language in ("sh", "python"):
+        if language == "sh" and "grpcurl" in tags:
+            if current is None or current.grpcurl is not None:
+                raise ValueError(f"{path}:{start + 1}: a grpcurl form must "
+                                 "follow the recipe it translates")
+            current.grpcurl = text
+            if current.HasExpectations():
+                # A form shown after the recipe's output (one written by
+                # hand) brings its own output, which is not run.
+                current = None
+        elif language in ("sh", "python"):
             if "setup" in tags:
                 current = None
                 continue
             current = Step(len(steps) + 1, start + 1, text, language)
+            current.grpcurl_by_hand = "differs" in tags
             steps.append(current)
         elif language in ("json", "text") and current is not None:
             stderr = "stderr" in tags
@@ -385,6 +402,33 @@ def Check(step, result):
     return None
 
 
+def CheckGrpcurlForms(steps, methods):
+    """Each buf curl recipe is shown in grpcurl's form too, and that form is
+    a command line grpcurl v1.9 reads as meant: the rule-based translation,
+    or (for a recipe tagged `differs`) a hand-written form that passes the
+    same checks. grpcurl itself cannot be installed on Debian 12, so these
+    are checked, not run."""
+    failures = []
+    for step in steps:
+        if step.language != "sh" or "buf curl" not in step.code:
+            continue
+        if step.grpcurl is None:
+            failures.append(f"{step.title()}\n  has no grpcurl form (run "
+                            "tests/ops/scripting/grpcurl_form.py --write "
+                            "docs/grpcurl.md)")
+            continue
+        if not step.grpcurl_by_hand:
+            expected = grpcurl_form.Translate(step.code)
+            if step.grpcurl != expected:
+                failures.append(
+                    f"{step.title()}\n  its grpcurl form is not the "
+                    "translation of the recipe (run tests/ops/scripting/"
+                    f"grpcurl_form.py --write docs/grpcurl.md):\n{expected}")
+        for problem in grpcurl_form.Lint(step.grpcurl, methods):
+            failures.append(f"{step.title()}\n  grpcurl form: {problem}")
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source-dir", required=True)
@@ -395,6 +439,7 @@ def main():
     args = parser.parse_args()
 
     SelfTest()
+    grpcurl_form.SelfTest()
     cookbook = os.path.join(args.source_dir, "docs", "grpcurl.md")
     steps = ParseCookbook(cookbook)
     if len(steps) < 10:
@@ -455,6 +500,7 @@ def main():
                 failures.append(f"{method} has no recipe in docs/grpcurl.md")
         if len(methods) < 15:
             failures.append(f"reflection listed only {sorted(methods)}")
+        failures += CheckGrpcurlForms(steps, methods)
     finally:
         for service in reversed(services):
             service.Stop()
