@@ -218,7 +218,7 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"count",
        {"annals count --bucket=year|month --from=DATE --to=DATE "
         "[--type=lifespan|event|statement] [--kind=K] [--predicate=P] "
-        "[--entity=E]",
+        "[--entity=E] [--known-at=RFC3339]",
         {"bucket", "from", "to", "type", "kind", "predicate", "entity",
          "known-at"},
         {}}},

@@ -2,6 +2,8 @@
 #include "clients/cli/cli.h"
 
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "annals/timeline/v1/timeline_service.pb.h"
+#include "clients/cli/commands.h"
 #include "clients/cli/render.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -778,13 +781,43 @@ TEST_F(CliTest, UsageErrorsExitWithTwo) {
 }
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (std::string command :
-       {"get", "list", "create", "update", "delete", "retract", "import",
-        "watch", "snapshot", "history", "window", "relate", "gaps", "count",
-        "render", "demo"}) {
+  ASSERT_GE(Commands().size(), 17u);
+  for (const auto& [command, spec] : Commands()) {
     Result result = Annals({command, "--help"});
     EXPECT_EQ(result.status, 0) << command;
     EXPECT_THAT(result.out, HasSubstr("Usage: annals " + command)) << command;
+    EXPECT_THAT(std::string(kUsage), HasSubstr("\n  " + command + " "))
+        << command << " is missing from annals --help";
+  }
+}
+
+// A help text names only flags its command accepts, and names all of them:
+// `annals X --help` is a promise of what `annals X` reads.
+TEST(CommandsTest, EveryHelpTextNamesExactlyTheFlagsItsCommandAccepts) {
+  const std::set<std::string> global = {
+      "catalog", "timeline", "json",    "timeout",    "min-sequence",
+      "tls_ca",  "tls_cert", "tls_key", "token_file", "help"};
+  const std::regex flag("--([a-z][a-z0-9_-]*)");
+  for (const auto& [command, spec] : Commands()) {
+    std::set<std::string> named;
+    for (std::sregex_iterator it(spec.usage.begin(), spec.usage.end(), flag),
+         end;
+         it != end; ++it) {
+      named.insert((*it)[1]);
+    }
+    for (const std::string& name : named) {
+      EXPECT_TRUE(spec.flags.count(name) || spec.switches.count(name) ||
+                  global.count(name))
+          << "annals " << command << " --help names --" << name
+          << ", which it does not accept";
+    }
+    for (const auto* accepted : {&spec.flags, &spec.switches}) {
+      for (const std::string& name : *accepted) {
+        EXPECT_TRUE(named.count(name))
+            << "annals " << command << " accepts --" << name
+            << ", which its --help does not name";
+      }
+    }
   }
 }
 
