@@ -70,51 +70,8 @@ work_dir="${work_dir:-$build_dir/deploy-rootfs}"
 rootfs="$work_dir/rootfs"
 logs="$work_dir/logs"
 
-# Removes a folder the script made, refusing if anything is mounted inside it
-# (rm would otherwise reach into, say, a bind-mounted /dev).
-safe_rm() {
-  local dir="$1"
-  [ -e "$dir" ] || return 0
-  if awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { found = 1 }
-                      END { exit !found }' /proc/self/mountinfo; then
-    fail "something is still mounted under $dir; not removing it"
-  fi
-  rm -rf --one-file-system "$dir"
-}
-
-# The first URI that apt's sources give for `suite` (deb822 .sources files
-# and one-line .list files), or `fallback`.
-apt_uri() {
-  local want="$1" fallback="$2" uri
-  uri="$(
-    {
-      for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$file" ] || continue
-        awk -v s="$want" '$1 == "deb" {
-            i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-            if ($(i + 1) == s) { print $i; exit } }' "$file"
-      done
-      for file in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$file" ] || continue
-        awk -v s="$want" '
-          function flush() {
-            if (types ~ /(^| )deb( |$)/ && enabled != "no" &&
-                (" " suites " ") ~ (" " s " ")) { split(uris, u, " "); print u[1] }
-            types = ""; suites = ""; uris = ""; enabled = "" }
-          /^[[:space:]]*$/ { flush(); next }
-          /^#/ { next }
-          tolower($1) == "types:" { $1 = ""; types = $0 }
-          tolower($1) == "uris:" { $1 = ""; uris = $0 }
-          tolower($1) == "suites:" { $1 = ""; suites = $0 }
-          tolower($1) == "enabled:" { enabled = tolower($2) }
-          END { flush() }' "$file"
-      done
-    } | grep -E '^https?://' | head -n 1
-  )" || true
-  echo "${uri:-$fallback}"
-}
-
-key_of() { sha256sum | cut -c1-16; }
+# shellcheck source=deploy/rootfs/base.sh
+source "$(dirname "$self")/base.sh"
 
 require_tools() {
   local missing=()
@@ -297,15 +254,10 @@ rootfs="$work_dir/rootfs"
 logs="$work_dir/logs"
 safe_rm "$logs"
 mkdir -p "$logs"
-mirror="${ANNALS_DEBIAN_MIRROR:-$(apt_uri "$suite" http://deb.debian.org/debian)}"
-security="$(apt_uri "$suite-security" http://deb.debian.org/debian-security)"
-mirror="${mirror%/}"
-security="${security%/}"
+choose_base "$work_dir"
 packages_file="$root/deploy/runtime-packages.txt"
 install_runtime="$root/deploy/install-runtime"
 
-base_key="$(printf '%s\n' "$suite" minbase "$mirror" | key_of)"
-base_tar="$work_dir/base-$base_key.tar"
 runtime_key="$({
   printf '%s\n' "$base_key" "$security"
   cat "$packages_file" "$install_runtime"
@@ -314,20 +266,7 @@ runtime_tar="$work_dir/runtime-$runtime_key.tar"
 staging="$work_dir/staging"
 if [ -n "${ANNALS_ROOTFS_REFRESH:-}" ]; then rm -f "$base_tar" "$runtime_tar"; fi
 
-if [ ! -f "$runtime_tar" ] && [ ! -f "$base_tar" ]; then
-  log "debootstrap --variant=minbase $suite from $mirror (minutes; log: $logs/debootstrap.log)"
-  safe_rm "$staging"
-  include=()
-  case "$mirror" in https:*) include=(--include=ca-certificates) ;; esac
-  debootstrap --variant=minbase "${include[@]}" "$suite" "$staging" "$mirror" \
-    >"$logs/debootstrap.log" 2>&1 ||
-    fail "debootstrap failed: $(tail -n 20 "$logs/debootstrap.log")"
-  rm -f "$work_dir"/base-*.tar
-  tar --numeric-owner -C "$staging" -cf "$base_tar.partial" .
-  mv "$base_tar.partial" "$base_tar"
-  safe_rm "$staging"
-  log "cached the base as $base_tar ($(du -sh "$base_tar" | cut -f1))"
-fi
+if [ ! -f "$runtime_tar" ]; then make_base "$base_tar" "$staging"; fi
 
 if [ ! -f "$runtime_tar" ]; then
   log "install-runtime with deploy/runtime-packages.txt (log: $logs/install-runtime.log)"
@@ -335,20 +274,7 @@ if [ ! -f "$runtime_tar" ]; then
   mkdir -p "$staging"
   tar --numeric-owner -C "$staging" -xf "$base_tar"
   # The apt sources of the debian:bookworm-slim image.
-  rm -f "$staging/etc/apt/sources.list"
-  cat >"$staging/etc/apt/sources.list.d/debian.sources" <<SOURCES
-Types: deb
-URIs: $mirror
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $security
-Suites: $suite-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
+  write_image_sources "$staging"
   cp /etc/resolv.conf "$staging/etc/resolv.conf"
   mkdir -p "$staging/tmp/annals"
   cp "$packages_file" "$install_runtime" "$staging/tmp/annals/"
