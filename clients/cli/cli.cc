@@ -350,8 +350,8 @@ class Tool {
   int EndListing(const std::string& command, const Limit& limit, bool more) {
     if (!more) return 0;
     err_ << "annals " << command << ": stopped at " << limit.count
-         << " items; there are more (" << (limit.asked ? "" : "the default ")
-         << "--limit=" << limit.count
+         << (limit.count == 1 ? " item" : " items") << "; there are more ("
+         << (limit.asked ? "" : "the default ") << "--limit=" << limit.count
          << "): ask for more with --limit=N, or for every one with --all\n";
     return limit.asked ? 0 : 1;
   }
