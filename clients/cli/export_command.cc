@@ -1,6 +1,7 @@
 #include "clients/cli/export_command.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -27,6 +28,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "google/protobuf/util/type_resolver.h"
 #include "google/protobuf/util/type_resolver_util.h"
+#include "services/common/types/resource_content.h"
 
 namespace annals::cli {
 namespace {
@@ -62,27 +64,6 @@ std::string CanonicalJson(const google::protobuf::Message& message) {
                    message.GetDescriptor()->full_name()),
       binary, &json);
   return json;
-}
-
-// What an import needs of a revision: its content and computed extent
-// bounds, without record times, etag or sequence.
-cv1::Entity Portable(cv1::Entity entity) {
-  entity.clear_create_time();
-  entity.clear_update_time();
-  entity.clear_delete_time();
-  entity.clear_etag();
-  entity.clear_sequence();
-  return entity;
-}
-
-cv1::Statement Portable(cv1::Statement statement) {
-  statement.clear_create_time();
-  statement.clear_update_time();
-  statement.clear_retract_time();
-  statement.clear_retract_reason();
-  statement.clear_etag();
-  statement.clear_sequence();
-  return statement;
 }
 
 // The entities a statement refers to: subject, object entity, sources.
@@ -218,6 +199,7 @@ class Spool {
   Spool() : file_(std::tmpfile()) {}
   ~Spool() {
     if (file_ != nullptr) std::fclose(file_);
+    std::free(buffer_);
   }
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
@@ -238,10 +220,10 @@ class Spool {
   }
   // The next line, without its newline; false at the end.
   bool Next(std::string* line) {
-    line->clear();
-    int c;
-    while ((c = std::fgetc(file_)) != EOF && c != '\n') line->push_back(c);
-    return c != EOF || !line->empty();
+    const ssize_t length = getline(&buffer_, &capacity_, file_);
+    if (length <= 0) return false;
+    line->assign(buffer_, buffer_[length - 1] == '\n' ? length - 1 : length);
+    return true;
   }
 
  private:
@@ -250,6 +232,8 @@ class Spool {
         "cannot write a temporary file (is TMPDIR full?)");
   }
   std::FILE* file_;
+  char* buffer_ = nullptr;  // getline's, owned
+  size_t capacity_ = 0;
 };
 
 // An entity as the catalog held it at the export's sequence.
@@ -325,7 +309,7 @@ class Export {
               return true;
             }
             cv1::ImportRecord record;
-            *record.mutable_entity() = Portable(entity);
+            *record.mutable_entity() = EntityContent(entity);
             spooled.Update(entity_lines.Append(entity.name() + "\t",
                                                CanonicalJson(record)));
           } else if (change.has_statement()) {
@@ -347,7 +331,7 @@ class Export {
             }
             needed_.insert(references.begin(), references.end());
             cv1::ImportRecord record;
-            *record.mutable_statement() = Portable(statement);
+            *record.mutable_statement() = StatementContent(statement);
             spooled.Update(statement_lines.Append(CanonicalJson(record)));
             ++statements;
           }

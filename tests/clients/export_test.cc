@@ -22,6 +22,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "services/catalog/server.h"
+#include "services/common/types/resource_content.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -116,25 +117,15 @@ std::vector<cv1::ImportRecord> Records(const std::string& text) {
 
 // What an import can reproduce of a revision, as text: every writable
 // field and the extent bounds.
-std::string Content(cv1::Entity entity) {
-  entity.clear_create_time();
-  entity.clear_update_time();
-  entity.clear_delete_time();
-  entity.clear_etag();
-  entity.clear_sequence();
+std::string Content(const cv1::Entity& entity) {
   std::string text;
-  google::protobuf::TextFormat::PrintToString(entity, &text);
+  google::protobuf::TextFormat::PrintToString(EntityContent(entity), &text);
   return text;
 }
-std::string Content(cv1::Statement statement) {
-  statement.clear_create_time();
-  statement.clear_update_time();
-  statement.clear_retract_time();
-  statement.clear_retract_reason();
-  statement.clear_etag();
-  statement.clear_sequence();
+std::string Content(const cv1::Statement& statement) {
   std::string text;
-  google::protobuf::TextFormat::PrintToString(statement, &text);
+  google::protobuf::TextFormat::PrintToString(StatementContent(statement),
+                                              &text);
   return text;
 }
 
