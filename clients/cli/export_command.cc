@@ -1,7 +1,9 @@
 #include "clients/cli/export_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -236,6 +238,30 @@ class Spool {
   size_t capacity_ = 0;
 };
 
+// Names kept once each in blocks that never move, so that an index of a
+// million statements costs their bytes and a string_view each, rather than
+// a std::string and its allocation each.
+class NameStore {
+ public:
+  // A copy of `name` that lives as long as the store.
+  absl::string_view Store(absl::string_view name) {
+    if (name.size() > kBlockSize - used_) {
+      blocks_.push_back(
+          std::make_unique<char[]>(std::max(kBlockSize, name.size())));
+      used_ = 0;
+    }
+    char* at = blocks_.back().get() + used_;
+    std::memcpy(at, name.data(), name.size());
+    used_ += name.size();
+    return absl::string_view(at, name.size());
+  }
+
+ private:
+  static constexpr size_t kBlockSize = 1 << 20;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = kBlockSize;  // of the last block; full before the first
+};
+
 // An entity as the catalog held it at the export's sequence.
 struct EntityAtCut {
   int64_t sequence = 0;  // of its last revision at or before the cut
@@ -282,7 +308,13 @@ class Export {
               at_cut.lifespan_sources.push_back(source.source());
             }
           } else if (change.has_statement()) {
-            statements_[change.statement().name()] = change.sequence();
+            const std::string& name = change.statement().name();
+            if (auto it = statements_.find(name); it != statements_.end()) {
+              it->second = change.sequence();
+            } else {
+              statements_.emplace(statement_names_.Store(name),
+                                  change.sequence());
+            }
           }
           return true;
         });
@@ -555,7 +587,9 @@ class Export {
   Timestamp cut_time_;
   absl::flat_hash_map<std::string, EntityAtCut> entities_;
   // Statement name -> sequence of its last revision at or before the cut.
-  absl::flat_hash_map<std::string, int64_t> statements_;
+  // Keys point into statement_names_, which outlives the map.
+  NameStore statement_names_;
+  absl::flat_hash_map<absl::string_view, int64_t> statements_;
   absl::flat_hash_set<std::string> importable_;
   // Entities that exported statements or lifespans refer to.
   absl::flat_hash_set<std::string> needed_;
