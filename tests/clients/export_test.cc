@@ -400,6 +400,11 @@ void WriteSecondState(CatalogClient& client) {
   corrected.mutable_valid_time()->set_edtf("2019-22");
   *batch.add_records()->mutable_statement() = corrected;
   ASSERT_OK(client.ImportRecords({batch}).status());
+  // A source's revision after the entities whose lifespans cite it.
+  cv1::UpdateEntityRequest source;
+  source.mutable_entity()->set_name("entities/source-a");
+  source.mutable_entity()->set_description("Revised after its citations");
+  ASSERT_OK(client.UpdateEntity(source).status());
   // A deleted entity; the statements about it stay in the catalog.
   cv1::DeleteEntityRequest request;
   request.set_name("entities/place-6");
@@ -427,6 +432,18 @@ TEST(ExportTest, GeneratedHistoryRoundTripsAndAsOfGivesTheEarlierState) {
   EXPECT_FALSE(state.statements.contains("statements/st-0"));
   EXPECT_THAT(state.entities.at("entities/person-1"), HasSubstr("Renamed 1"));
   EXPECT_THAT(state.statements.at("statements/st-4"), HasSubstr("2019-22"));
+  // Every source comes before the entities whose lifespans cite it, though
+  // its last revision came after them: an import batch refers only to what
+  // it or an earlier batch creates.
+  std::set<std::string> seen;
+  for (const cv1::ImportRecord& record : Records(text)) {
+    if (!record.has_entity()) continue;
+    for (const auto& cited : record.entity().lifespan_sources()) {
+      EXPECT_TRUE(seen.contains(cited.source()))
+          << record.entity().name() << " before " << cited.source();
+    }
+    seen.insert(record.entity().name());
+  }
 
   // As of the first export's sequence time, the first state again.
   Result as_of = original.Annals({"export", "--as-of=" + first_time});
