@@ -591,18 +591,24 @@ TEST(ExportTest, ExportDuringWritesHoldsExactlyTheStateAtItsSequence) {
       }
     });
   }
-  while (writes < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Returns once a writer has finished a round since the call: some write
+  // committed after whatever came before it.
+  auto await_more_writes = [&] {
+    const int64_t before = writes;
+    while (writes == before) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  while (writes < 20) await_more_writes();
   std::vector<std::string> exports;
   for (int n = 0; n < 3; ++n) {
     Result result = catalog.Annals({"export"});
     ASSERT_EQ(result.status, 0) << result.err;
     exports.push_back(result.out);
+    await_more_writes();
   }
-  const int64_t writes_during = writes;
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   stop = true;
   for (std::thread& writer : writers) writer.join();
-  EXPECT_GT(writes.load(), writes_during);
 
   CatalogClient client = catalog.Client();
   const int64_t head = HeadSequence(client);
