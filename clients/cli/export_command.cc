@@ -1,5 +1,7 @@
 #include "clients/cli/export_command.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -195,10 +197,20 @@ absl::StatusOr<FeedHead> ReadFeed(
   return head;
 }
 
-// An unnamed temporary file of lines, deleted when closed.
+// An unnamed temporary file of lines in $TMPDIR (default /tmp), deleted
+// when closed. Not thread-safe.
 class Spool {
  public:
-  Spool() : file_(std::tmpfile()) {}
+  Spool() {
+    const char* tmpdir = std::getenv("TMPDIR");
+    dir_ = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+    std::string path = absl::StrCat(dir_, "/annals-export-XXXXXX");
+    const int fd = mkstemp(path.data());
+    if (fd < 0) return;
+    unlink(path.c_str());  // gone once closed, even if the tool is killed
+    file_ = fdopen(fd, "w+");
+    if (file_ == nullptr) close(fd);
+  }
   ~Spool() {
     if (file_ != nullptr) std::fclose(file_);
     std::free(buffer_);
@@ -229,12 +241,14 @@ class Spool {
   }
 
  private:
-  static absl::Status Failed() {
+  absl::Status Failed() const {
     return absl::UnavailableError(
-        "cannot write a temporary file (is TMPDIR full?)");
+        absl::StrCat("cannot write a temporary file in ", dir_,
+                     " (set TMPDIR to a folder with room)"));
   }
-  std::FILE* file_;
-  char* buffer_ = nullptr;  // getline's, owned
+  std::string dir_;
+  std::FILE* file_ = nullptr;  // null when it could not be created
+  char* buffer_ = nullptr;     // getline's, owned
   size_t capacity_ = 0;
 };
 

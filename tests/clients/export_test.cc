@@ -2,6 +2,8 @@
 // ports the kernel picks): round trips through an empty catalog, --as-of,
 // --history, consistency under concurrent writes, filters and usage errors.
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -763,6 +765,28 @@ TEST(ExportTest, BadFlagsAreUsageErrorsWithStatusTwo) {
       catalog.Annals({"export", "-o", catalog.Sub("no/such/dir/x.jsonl")});
   EXPECT_EQ(unwritable.status, 1);
   EXPECT_THAT(unwritable.err, HasSubstr("cannot write"));
+}
+
+TEST(ExportTest, AFailedExportLeavesAnEarlierFileAsItWas) {
+  Catalog catalog;
+  ASSERT_EQ(catalog.Annals({"import", ANNALS_DATA_DIR}).status, 0);
+  const std::string path = catalog.Sub("kept.jsonl");
+  std::ofstream(path) << "earlier export\n";
+  // Records are spooled in $TMPDIR: one that cannot be written fails the
+  // export before anything replaces the file.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string saved = tmpdir != nullptr ? tmpdir : "";
+  setenv("TMPDIR", catalog.Sub("no-such-folder").c_str(), 1);
+  Result result = catalog.Annals({"export", "-o", path});
+  if (tmpdir != nullptr) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  EXPECT_EQ(result.status, 1);
+  EXPECT_THAT(result.err, HasSubstr("cannot write a temporary file in"));
+  EXPECT_EQ(ReadFile(path), "earlier export\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
 }
 
 }  // namespace
