@@ -543,8 +543,9 @@ class Export {
   }
 
   // 0 for an entity whose lifespan cites no other entity, else one more
-  // than the highest round of those it cites. A cycle of citations is cut
-  // where it closes.
+  // than the highest round of those it cites; recorded in `rounds` for it
+  // and every entity it reaches. An entity citing itself does not wait for
+  // itself (one import batch may do that); a longer cycle is cut 64 deep.
   int Round(const std::string& name,
             absl::flat_hash_map<std::string, int>& rounds, int depth) {
     if (auto it = rounds.find(name); it != rounds.end()) return it->second;
@@ -557,6 +558,9 @@ class Export {
         }
       }
     }
+    // Every entity reached here is exported: AddLifespanSources() added the
+    // sources that exported entities cite.
+    rounds[name] = round;
     return round;
   }
 
