@@ -363,11 +363,11 @@ class Export {
             if (statements_.at(statement.name()) != change.sequence()) {
               return true;
             }
+            if (!Selected(statement)) return true;
             if (statement.has_retract_time()) {
               ++left_out.retracted_statements;
               return true;
             }
-            if (!Selected(statement)) return true;
             const std::vector<std::string> references = References(statement);
             for (const std::string& name : references) {
               if (!importable_.contains(name)) {
@@ -392,11 +392,12 @@ class Export {
     absl::flat_hash_map<std::string, int> rounds;
     int last_round = 0;
     for (const auto& [name, entity] : entities_) {
+      if (!Exported(name)) continue;
       if (entity.deleted) {
         ++left_out.deleted_entities;
       } else if (!importable_.contains(name)) {
         ++left_out.entities_citing_deleted;
-      } else if (Exported(name)) {
+      } else {
         rounds[name] = Round(name, rounds, 0);
         last_round = std::max(last_round, rounds[name]);
       }

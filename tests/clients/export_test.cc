@@ -34,6 +34,7 @@ namespace {
 namespace cv1 = ::annals::catalog::v1;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 struct Result {
@@ -429,6 +430,13 @@ TEST(ExportTest, GeneratedHistoryRoundTripsAndAsOfGivesTheEarlierState) {
   // What the file leaves out, it says on stderr.
   Result current = original.Annals({"export"});
   EXPECT_THAT(current.err, HasSubstr("1 deleted entities, 4 retracted"));
+  // With a filter, only what the filter selected counts as left out: the
+  // four retracted statements are "visited" ones, and no member_of
+  // statement needs the deleted entity.
+  Result members = original.Annals({"export", "--predicate=member_of"});
+  ASSERT_EQ(members.status, 0) << members.err;
+  EXPECT_THAT(members.err, Not(HasSubstr("1 deleted entities")));
+  EXPECT_THAT(members.err, Not(HasSubstr("4 retracted")));
   State state = StateOf(text);
   EXPECT_FALSE(state.entities.contains("entities/place-6"));
   EXPECT_FALSE(state.statements.contains("statements/st-0"));
