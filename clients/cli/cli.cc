@@ -26,6 +26,7 @@
 #include "clients/cli/args.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/display.h"
+#include "clients/cli/export_command.h"
 #include "clients/cli/import_command.h"
 #include "clients/cli/output.h"
 #include "clients/cli/render.h"
@@ -122,6 +123,7 @@ class Tool {
           args, *catalog_, out_, err_,
           {.json = json_, .interactive = environment_.interactive});
     }
+    if (command == "export") return RunExport(args, *catalog_, out_, err_);
     if (command == "watch") return Watch(args);
     if (command == "snapshot") return Snapshot(args);
     if (command == "history") return History(args);

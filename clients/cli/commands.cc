@@ -14,6 +14,7 @@ Catalog commands:
   delete ID                      mark an entity deleted
   retract STATEMENT --reason=R   a statement no longer holds
   import PATH...                 load .textproto/.json/.jsonl import files (a folder: its files in name order)
+  export [-o FILE]               the catalog as JSON Lines that import reads back (--history, --as-of)
   watch [--after=N]              follow the change feed
 Timeline commands:
   snapshot ENTITY --at=DATE      what holds about ENTITY on DATE
@@ -171,6 +172,30 @@ const std::map<std::string, CommandSpec>& Commands() {
         "  some outcome still unknown (run the same command again later)",
         {"retry-for"},
         {"dry-run", "keep-going"}}},
+      {"export",
+       {"annals export [--kind=K]... [--subject=E]... [--predicate=P]... "
+        "[--as-of=RFC3339] [--history] [-o|--output FILE]\n"
+        "  The catalog at one sequence as JSON Lines: a header line naming "
+        "the sequence,\n"
+        "  then one import record per line, entities before statements "
+        "(annals import\n"
+        "  reads the file back as it is). Deleted entities, retracted "
+        "statements and\n"
+        "  statements referring to deleted entities are left out and counted "
+        "on stderr.\n"
+        "  --kind selects entities (and the statements about them); "
+        "--subject and\n"
+        "  --predicate select statements, with the entities they refer to. "
+        "--as-of\n"
+        "  exports the catalog as it stood at that record time. --history "
+        "writes every\n"
+        "  change instead ({\"change\": ...} lines: revisions, retractions, "
+        "deletions,\n"
+        "  with commit times), which import does not replay. Default "
+        "output: stdout.",
+        {"kind", "subject", "predicate", "as-of", "output"},
+        {"history"},
+        {{"output", 'o'}}}},
       {"watch",
        {"annals watch [--after=SEQUENCE] [--limit=N]", {"after", "limit"}, {}}},
       {"snapshot",

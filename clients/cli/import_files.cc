@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -33,12 +34,47 @@ cv1::ImportRecordsRequest& OpenBatch(ImportFile& file, int limit) {
   return file.batches.back();
 }
 
+// Whether `line` is the header of an export; an error for the header of a
+// history export, which holds revisions rather than import records.
+absl::StatusOr<bool> IsExportHeader(absl::string_view line,
+                                    const std::string& where) {
+  if (!absl::StrContains(line, kExportHeaderKey)) return false;
+  google::protobuf::Struct object;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(line.data(), line.size()), &object)
+           .ok()) {
+    return false;
+  }
+  auto header = object.fields().find(kExportHeaderKey);
+  if (header == object.fields().end() || !header->second.has_struct_value()) {
+    return false;
+  }
+  const auto& fields = header->second.struct_value().fields();
+  if (auto history = fields.find("history");
+      history != fields.end() && history->second.bool_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where,
+        ": a history export (annals export --history) lists revisions, "
+        "retractions and deletions, which an import cannot replay; import an "
+        "export of the current state (without --history)"));
+  }
+  return true;
+}
+
 absl::Status ReadJsonLines(const std::string& text, bool keep_going,
                            ImportFile& file) {
   int line_number = 0;
+  bool first = true;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
     if (absl::StripAsciiWhitespace(line).empty()) continue;
+    if (first) {
+      first = false;
+      absl::StatusOr<bool> header =
+          IsExportHeader(line, absl::StrCat(file.path, ":", line_number));
+      if (!header.ok()) return header.status();
+      if (*header) continue;
+    }
     cv1::ImportRecord record;
     auto status = google::protobuf::util::JsonStringToMessage(
         google::protobuf::StringPiece(line.data(), line.size()), &record);

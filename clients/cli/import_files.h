@@ -7,7 +7,11 @@
 //                        records have numbers but no lines
 //   .jsonl               JSON Lines: one ImportRecord per line in protobuf's
 //                        JSON mapping (blank lines skipped), sent in batches
-//                        of kJsonLinesBatch records
+//                        of kJsonLinesBatch records. A first line holding
+//                        an object {"annalsExport": {...}} is the header
+//                        `annals export` writes and is not a record; a
+//                        history export's header ("history": true) makes
+//                        the file unreadable as an import
 // Records are numbered from 1 within their file.
 #ifndef ANNALS_CLIENTS_CLI_IMPORT_FILES_H_
 #define ANNALS_CLIENTS_CLI_IMPORT_FILES_H_
@@ -19,6 +23,10 @@
 #include "annals/catalog/v1/catalog_service.pb.h"
 
 namespace annals::cli {
+
+// The key of the header line `annals export` writes, and its format.
+inline constexpr char kExportHeaderKey[] = "annalsExport";
+inline constexpr char kExportFormat[] = "annals-export-v1";
 
 // Records per batch of a .jsonl file; each batch is committed on its own.
 inline constexpr int kJsonLinesBatch = 1000;

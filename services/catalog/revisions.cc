@@ -55,25 +55,6 @@ std::set<std::string> StatementIndexKeys(const v1::Statement& statement) {
   return index;
 }
 
-v1::Entity EntityContent(v1::Entity entity) {
-  entity.clear_create_time();
-  entity.clear_update_time();
-  entity.clear_delete_time();
-  entity.clear_etag();
-  entity.clear_sequence();
-  return entity;
-}
-
-v1::Statement StatementContent(v1::Statement statement) {
-  statement.clear_create_time();
-  statement.clear_update_time();
-  statement.clear_retract_time();
-  statement.clear_retract_reason();
-  statement.clear_etag();
-  statement.clear_sequence();
-  return statement;
-}
-
 std::string DerivedStatementId(const v1::Statement& statement) {
   std::string canonical;
   AppendField(&canonical, statement.subject());

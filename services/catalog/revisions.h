@@ -15,6 +15,7 @@
 #include "annals/catalog/v1/resources.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "services/common/types/resource_content.h"
 
 namespace annals::catalog {
 
@@ -33,9 +34,9 @@ std::set<std::string> EntityIndexKeys(const v1::Entity& entity);
 std::set<std::string> StatementIndexKeys(const v1::Statement& statement);
 
 // The writable content of a revision (output-only fields cleared), for "did
-// anything change?".
-v1::Entity EntityContent(v1::Entity entity);
-v1::Statement StatementContent(v1::Statement statement);
+// anything change?" (services/common/types/resource_content.h).
+using ::annals::EntityContent;
+using ::annals::StatementContent;
 
 // The id an imported statement without a name gets: "s-" and 16 hex digits
 // of a fingerprint of its content, so that importing the same statement
