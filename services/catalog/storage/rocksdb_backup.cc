@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdarg>
 #include <filesystem>
-#include <limits>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -243,8 +242,10 @@ absl::StatusOr<StorageBackup> CreateRocksDbBackup(
     return s;
   }
   // 1. A consistent copy of the live database, made without holding up
-  // writes: hard links to its table files and a copy of its write-ahead log
-  // up to the last complete write (no flush of the memtables).
+  // writes: its memtables are flushed (so that the table files, which
+  // later backups share, hold nearly everything), then the copy gets hard
+  // links to its table files and a copy of the write-ahead log still needed,
+  // up to the last complete write.
   const std::string staging = (fs::path(data_dir) / kStagingFolder).string();
   std::error_code error;
   fs::remove_all(staging, error);
@@ -260,10 +261,9 @@ absl::StatusOr<StorageBackup> CreateRocksDbBackup(
     return s;
   }
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw_checkpoint);
-  if (absl::Status s =
-          FromRocksDb(checkpoint->CreateCheckpoint(
-                          staging, std::numeric_limits<uint64_t>::max()),
-                      absl::StrCat("checkpoint into ", staging));
+  if (absl::Status s = FromRocksDb(
+          checkpoint->CreateCheckpoint(staging, /*log_size_for_flush=*/0),
+          absl::StrCat("checkpoint into ", staging));
       !s.ok()) {
     fs::remove_all(staging, error);
     return s;
