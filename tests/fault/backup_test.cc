@@ -386,6 +386,32 @@ TEST(CatalogBackupTest, LaterBackupsShareFilesAndRetentionKeepsTheNewest) {
       HasSubstr(absl::StrCat("last sequence ", backups[3].last_sequence())));
 }
 
+TEST(CatalogBackupTest, CopyLeftByAnInterruptedBackupIsRemovedAtStart) {
+  TempDir dir;
+  {
+    ServiceProcess catalog = StartCatalog(dir.Sub("catalog"));
+    ASSERT_TRUE(catalog.ok());
+    catalog::v1::Entity created;
+    ASSERT_TRUE(
+        CreateEvent(*CatalogStub(catalog.address()), "kept", &created).ok());
+    EXPECT_TRUE(ExitedZero(catalog.process->Kill(SIGTERM)));
+  }
+  // What a catalog killed during a backup leaves: its copy, in the folder.
+  fs::create_directories(dir.Sub("catalog/backup-staging"));
+  std::ofstream(dir.Sub("catalog/backup-staging/000009.sst")) << "partial";
+  ServiceProcess catalog = StartCatalog(dir.Sub("catalog"));
+  ASSERT_TRUE(catalog.ok());
+  EXPECT_EQ(catalog.start_sequence, 1);
+  EXPECT_FALSE(fs::exists(dir.Sub("catalog/backup-staging")));
+  catalog::v1::Backup backup;
+  ASSERT_TRUE(CreateBackup(*AdminStub(catalog.address()), dir.Sub("backups"), 0,
+                           &backup)
+                  .ok());
+  EXPECT_EQ(backup.last_sequence(), 1);
+  EXPECT_FALSE(fs::exists(dir.Sub("catalog/backup-staging")));
+  EXPECT_TRUE(ExitedZero(catalog.process->Kill(SIGTERM)));
+}
+
 // ---------------------------------------------------------------------------
 // --verify on damaged copies, damaged with RocksDB directly.
 

@@ -229,6 +229,11 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackups(
 
 }  // namespace
 
+void RemoveBackupStaging(const std::string& data_dir) {
+  std::error_code ignored;
+  fs::remove_all(fs::path(data_dir) / kStagingFolder, ignored);
+}
+
 bool IsRocksDbBackupDirectory(const std::string& path) {
   std::error_code error;
   return fs::is_directory(fs::path(path) / "meta", error);

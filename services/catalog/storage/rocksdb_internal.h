@@ -33,6 +33,12 @@ absl::Status RocksDbScan(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle,
                          absl::string_view start, absl::string_view limit,
                          const ScanVisitor& visit);
 
+// Removes the consistent copy an interrupted backup left in `data_dir`
+// (CreateRocksDbBackup makes it there and removes it when done). Called
+// when the database is opened; errors are ignored (the next backup removes
+// it too).
+void RemoveBackupStaging(const std::string& data_dir);
+
 // Storage::Backup for the live database `db` whose folder is `data_dir`
 // (see storage.h). Not safe to call concurrently for one database.
 absl::StatusOr<StorageBackup> CreateRocksDbBackup(

@@ -537,6 +537,9 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
     return FromRocksDb(s, absl::StrCat("open ", path));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
+  // Hard links of a backup cut short by a crash would keep table files
+  // alive on disk.
+  RemoveBackupStaging(path);
 
   if (options.verify_checksums) {
     // A flipped bit in a table file would otherwise be found only when a
