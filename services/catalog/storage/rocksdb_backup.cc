@@ -209,11 +209,9 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackups(
   std::vector<rocksdb::BackupID> corrupt;
   engine->GetCorruptedBackups(&corrupt);
   if (!corrupt.empty()) {
-    std::vector<std::string> ids;
-    for (rocksdb::BackupID id : corrupt) ids.push_back(absl::StrCat(id));
-    return absl::DataLossError(
-        absl::StrCat("backup directory ", backup_dir, ": the description of ",
-                     "backup(s) ", absl::StrJoin(ids, ", "), " is damaged"));
+    return absl::DataLossError(absl::StrCat(
+        "backup directory ", backup_dir, ": the description of ", "backup(s) ",
+        absl::StrJoin(corrupt, ", "), " is damaged"));
   }
   engine->GetBackupInfo(infos);
   if (infos->empty()) {
