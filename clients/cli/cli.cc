@@ -24,6 +24,7 @@
 #include "annals/channel.h"
 #include "annals/timeline_client.h"
 #include "clients/cli/args.h"
+#include "clients/cli/backup_command.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/display.h"
 #include "clients/cli/export_command.h"
@@ -135,6 +136,9 @@ class Tool {
     if (command == "render") return Render(args);
     if (command == "demo") return Demo();
     if (command == "health") return Health(args);
+    if (command == "backup") {
+      return RunBackup(args, catalog_address_, options_, json_, out_, err_);
+    }
     return Usage(absl::StrCat("unknown command \"", command, "\""));
   }
 

@@ -30,6 +30,7 @@ DATE is an EDTF date of any precision: --from=2017 --to=2017 is all of 2017,
 -0044-03-15 is 15 March 45 BC (astronomical years: 0000 is 1 BC).
 Operations:
   health [catalog|timeline]      SERVING or NOT_SERVING (exit 0 only when SERVING)
+  backup DIR [--keep=N]          online backup into DIR on the catalog SERVER's disk
 
 Global flags (also before or after the command):
   --catalog    catalog address (env ANNALS_CATALOG, default 127.0.0.1:7401)
@@ -268,6 +269,24 @@ const std::map<std::string, CommandSpec>& Commands() {
         {},
         {{"output", 'o'}}}},
       {"demo", {"annals demo", {}, {}}},
+      {"backup",
+       {"annals backup DIR [--keep=N] [--wait=SECONDS]\n"
+        "  Asks the catalog for a consistent backup while it serves and "
+        "writes go on\n"
+        "  (CatalogAdminService.CreateBackup). DIR is an absolute path on "
+        "the catalog\n"
+        "  SERVER's file system, not this machine's; it is created if "
+        "missing. Backups\n"
+        "  in one DIR are incremental. --keep=N keeps the newest N (default "
+        "0: all).\n"
+        "  --wait: how long to wait for the backup (default 3600 seconds). "
+        "A catalog\n"
+        "  with --auth_token_file needs the token (--token_file). Restore "
+        "with\n"
+        "  annals-catalog --restore_from=DIR --data_dir=NEW_DIR; check with\n"
+        "  annals-catalog --verify=DIR.",
+        {"keep", "wait"},
+        {}}},
       {"health",
        {"annals health [catalog|timeline] [--service=NAME]\n"
         "  Calls grpc.health.v1.Health/Check on the catalog, or on the "

@@ -141,6 +141,10 @@ class Catalog {
   // Wakes change-feed readers on commit.
   ChangeNotifier& notifier() { return notifier_; }
 
+  // The storage, for what works below the catalog's rules: backups
+  // (backup.h) and its figures. Valid until Close().
+  const Storage& storage() const { return *storage_; }
+
   // Syncs and closes the storage; later calls fail with UNAVAILABLE.
   absl::Status Close();
 

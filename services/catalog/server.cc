@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "proto/reflection.h"
+#include "services/catalog/admin_service.h"
 #include "services/catalog/authorized_service.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/storage/rocksdb_storage.h"
@@ -137,6 +138,8 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
       options.security.auth_token, options.security.auth_reads, options.logger);
   server->authorized_service_ = std::make_unique<AuthorizedCatalogService>(
       server->service_.get(), server->authorizer_.get());
+  server->admin_service_ = std::make_unique<CatalogAdminService>(
+      server->catalog_.get(), server->authorizer_.get());
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       security::MakeServerCredentials(options.security.tls);
   if (!credentials.ok()) return credentials.status();
@@ -158,6 +161,7 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
   // No port sharing; idle connections closed (docs/reliability.md).
   ApplyListenerPolicy(builder, options.max_connection_idle);
   builder.RegisterService(server->authorized_service_.get());
+  builder.RegisterService(server->admin_service_.get());
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -196,6 +200,8 @@ absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
       server->server_->GetHealthCheckService();
   const std::string service_name(v1::CatalogService::service_full_name());
   health->SetServingStatus(service_name, true);
+  health->SetServingStatus(
+      std::string(v1::CatalogAdminService::service_full_name()), true);
   std::shared_ptr<const logging::Logger> logger = options.logger;
   auto failing_since = std::make_shared<std::optional<absl::Time>>();
   storage_view->SetWriteHealthObserver(

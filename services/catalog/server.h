@@ -26,6 +26,7 @@ class Registry;
 namespace annals::catalog {
 
 class AuthorizedCatalogService;
+class CatalogAdminService;
 class CatalogService;
 
 struct CatalogServerOptions {
@@ -116,6 +117,7 @@ class CatalogServer {
   std::unique_ptr<CatalogService> service_;
   std::unique_ptr<security::CallAuthorizer> authorizer_;
   std::unique_ptr<AuthorizedCatalogService> authorized_service_;
+  std::unique_ptr<CatalogAdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   int port_ = 0;

@@ -23,11 +23,55 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "services/catalog/storage/rocksdb_info_log.h"
+#include "services/catalog/storage/rocksdb_internal.h"
 #include "services/catalog/storage/rocksdb_open_checks.h"
 #include "services/catalog/storage/rocksdb_recovery.h"
 #include "services/catalog/storage/write_failure.h"
 
 namespace annals::catalog {
+
+// The single translation from rocksdb::Status to absl::Status.
+absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain() || s.IsIOError()) {
+    return absl::UnavailableError(message);
+  }
+  if (s.IsShutdownInProgress()) return absl::UnavailableError(message);
+  if (s.IsNotSupported()) return absl::UnimplementedError(message);
+  if (s.IsInvalidArgument()) return absl::FailedPreconditionError(message);
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbGet(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle,
+    absl::string_view key) {
+  std::string value;
+  rocksdb::Status s = db.Get(rocksdb::ReadOptions(), handle,
+                             rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocksDb(s, "read");
+  return value;
+}
+
+absl::Status RocksDbScan(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle,
+                         absl::string_view start, absl::string_view limit,
+                         const ScanVisitor& visit) {
+  rocksdb::ReadOptions read_options;
+  rocksdb::Slice upper(limit.data(), limit.size());
+  if (!limit.empty()) read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options, handle));
+  for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
+       it->Next()) {
+    if (!visit(absl::string_view(it->key().data(), it->key().size()),
+               absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocksDb(it->status(), "scan");
+}
+
 namespace {
 
 constexpr std::array<const char*, kSpaceCount> kColumnFamilyNames = {
@@ -71,20 +115,6 @@ constexpr std::array<PropertySpec, 4> kStoreProperties = {{
      "(rocksdb.background-errors)."},
 }};
 
-// The single translation from rocksdb::Status to absl::Status.
-absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", s.ToString());
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain() || s.IsIOError()) {
-    return absl::UnavailableError(message);
-  }
-  if (s.IsShutdownInProgress()) return absl::UnavailableError(message);
-  if (s.IsNotSupported()) return absl::UnimplementedError(message);
-  if (s.IsInvalidArgument()) return absl::FailedPreconditionError(message);
-  return absl::InternalError(message);
-}
-
 // How often a storage that cannot write tries to recover, and how often a
 // healthy one checks that its data folder is still the one it opened.
 constexpr absl::Duration kWatchInterval = absl::Seconds(1);
@@ -116,13 +146,7 @@ class RocksDbStorage final : public Storage {
       Space space, absl::string_view key) const override {
     CallGuard guard(this);
     if (!guard.ok()) return absl::UnavailableError("storage is closed");
-    std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), Handle(space),
-                 rocksdb::Slice(key.data(), key.size()), &value);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) return FromRocksDb(s, "read");
-    return value;
+    return RocksDbGet(*db_, Handle(space), key);
   }
 
   absl::Status Scan(Space space, absl::string_view start,
@@ -130,19 +154,7 @@ class RocksDbStorage final : public Storage {
                     const ScanVisitor& visit) const override {
     CallGuard guard(this);
     if (!guard.ok()) return absl::UnavailableError("storage is closed");
-    rocksdb::ReadOptions read_options;
-    rocksdb::Slice upper(limit.data(), limit.size());
-    if (!limit.empty()) read_options.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(read_options, Handle(space)));
-    for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
-         it->Next()) {
-      if (!visit(absl::string_view(it->key().data(), it->key().size()),
-                 absl::string_view(it->value().data(), it->value().size()))) {
-        break;
-      }
-    }
-    return FromRocksDb(it->status(), "scan");
+    return RocksDbScan(*db_, Handle(space), start, limit, visit);
   }
 
   absl::Status Write(const WriteSet& writes) override {
@@ -179,6 +191,15 @@ class RocksDbStorage final : public Storage {
     absl::MutexLock lock(&observer_mu_);
     observer_ = std::move(observer);
     observer_(WriteHealth());
+  }
+
+  absl::StatusOr<StorageBackup> Backup(
+      const BackupOptions& options,
+      const BackupDescriber& describe) const override {
+    absl::MutexLock one_at_a_time(&backup_mu_);
+    CallGuard guard(this);
+    if (!guard.ok()) return absl::UnavailableError("storage is closed");
+    return CreateRocksDbBackup(*db_, folder_, options, describe);
   }
 
   std::vector<StorageProperty> Properties() const override {
@@ -354,6 +375,8 @@ class RocksDbStorage final : public Storage {
     return handles_[static_cast<int>(space)];
   }
 
+  // Held for the whole of a backup, so that backups run one at a time.
+  mutable absl::Mutex backup_mu_;
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   mutable int calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -375,6 +398,11 @@ class RocksDbStorage final : public Storage {
 };
 
 }  // namespace
+
+std::vector<std::string> CatalogColumnFamilyNames() {
+  return std::vector<std::string>(kColumnFamilyNames.begin(),
+                                  kColumnFamilyNames.end());
+}
 
 absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
     const std::string& path, const RocksDbOptions& options,
@@ -509,6 +537,9 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenRocksDbStorage(
     return FromRocksDb(s, absl::StrCat("open ", path));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
+  // Hard links of a backup cut short by a crash would keep table files
+  // alive on disk.
+  RemoveBackupStaging(path);
 
   if (options.verify_checksums) {
     // A flipped bit in a table file would otherwise be found only when a

@@ -1,8 +1,10 @@
 // RocksDB implementation of Storage: one column family per Space, every
 // Write() a single WriteBatch with a synced write-ahead log.
 //
-// This file, its .cc and rocksdb_recovery.{h,cc} (the checks made while
-// opening) are the only RocksDB-specific code in Annals.
+// This file, its .cc, rocksdb_recovery.{h,cc} and rocksdb_open_checks.{h,cc}
+// (the checks made while opening), rocksdb_backup.{h,cc} (backups, restore,
+// read-only opening) and rocksdb_internal.h are the only RocksDB-specific
+// code in Annals.
 #ifndef ANNALS_SERVICES_CATALOG_STORAGE_ROCKSDB_STORAGE_H_
 #define ANNALS_SERVICES_CATALOG_STORAGE_ROCKSDB_STORAGE_H_
 

@@ -81,6 +81,39 @@ struct StorageProperty {
 using ScanVisitor =
     std::function<bool(absl::string_view key, absl::string_view value)>;
 
+class Storage;
+
+// Where and how to take a backup (Storage::Backup).
+struct BackupOptions {
+  // Absolute path of the backup directory; created if missing. Backups in
+  // one directory share the files they have in common. Required.
+  std::string directory;
+  // Backups to keep in the directory after this one is complete, this one
+  // included; older ones are deleted. 0 keeps all. Default: 0.
+  int keep = 0;
+};
+
+// One backup in a backup directory.
+struct StorageBackup {
+  // Increasing from 1 within a directory.
+  int64_t backup_id = 0;
+  // Seconds since the Unix epoch when it was taken.
+  int64_t create_time_unix = 0;
+  // Bytes and number of its files (shared with other backups or not).
+  int64_t size_bytes = 0;
+  int64_t file_count = 0;
+  // What the BackupDescriber returned when it was taken.
+  std::string metadata;
+  // After a Backup() call: the ids the directory holds, oldest first.
+  std::vector<int64_t> retained_ids;
+};
+
+// Reads the consistent copy about to be backed up (a Storage of its own,
+// which is read-only for the caller) and returns the metadata to store with
+// the backup; an error abandons the backup.
+using BackupDescriber =
+    std::function<absl::StatusOr<std::string>(const Storage& copy)>;
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -126,6 +159,19 @@ class Storage {
   // earlier observer; Close() drops it. Default: only the first call.
   virtual void SetWriteHealthObserver(WriteHealthObserver observer) {
     observer(WriteHealth());
+  }
+
+  // Takes a consistent backup of what is committed, without holding up
+  // writes: everything whose Write() returned before the call is in it, and
+  // each batch is in it entirely or not at all. `describe` reads the copy
+  // being backed up and returns the metadata kept with it. One backup at a
+  // time: a second call waits for the first. Fails with FAILED_PRECONDITION
+  // if the directory cannot be created or written or holds something other
+  // than backups, UNAVAILABLE on an I/O error, or describe's error.
+  // Default: UNIMPLEMENTED.
+  virtual absl::StatusOr<StorageBackup> Backup(
+      const BackupOptions& options, const BackupDescriber& describe) const {
+    return absl::UnimplementedError("this storage cannot take backups");
   }
 };
 
