@@ -242,12 +242,12 @@ await_healthy() {
 check_commanders() {
   local address="$1" sequence="$2" out
   out="$("$cli" --timeline="$address" --min-sequence="$sequence" --timeout=30 \
-    history nmi --predicate=commander 2>&1)" ||
+    --json history nmi --predicate=commander 2>&1)" ||
     fail "annals history through $address failed: $out"
   local name
   for name in dany-fortin jennie-carignan per-olsen michael-lollesgaard \
     giovanni-maria-iannucci jose-antonio-aguero-martinez lucas-schreurs; do
-    grep -q "$name" <<<"$out" || fail "$name missing from the commanders at $address:
+    grep -q "\"entities/$name\"" <<<"$out" || fail "$name missing from the commanders at $address:
 $out"
   done
   log "  the seven commanders, through $address"
@@ -359,13 +359,14 @@ if wants compose; then
     [ "$(podman inspect --format '{{.State.Running}}' annals-check_import-nmi_1)" = false ] && break
     sleep 1
   done
-  second="$(podman logs --since 0 annals-check_import-nmi_1 2>&1 | tail -n 1)"
+  second="$(podman logs annals-check_import-nmi_1 2>&1)"
   grep -q "already holds data" <<<"$second" ||
     fail "the second import job did not leave the data alone: $second"
-  head_after="$("$cli" --catalog=127.0.0.1:7401 --json watch --after=0 --limit=100000 |
-    tail -n 1 | sed -n 's/.*"sequence": *"\([0-9]*\)".*/\1/p')"
-  [ "$head_after" = "$sequence" ] ||
-    fail "the catalog moved from sequence $sequence to $head_after on the second up"
+  # The feed after the first import's sequence stays empty (watch follows
+  # the feed until stopped).
+  after="$(timeout 3 "$cli" --catalog=127.0.0.1:7401 --json watch --after="$sequence" \
+    2>/dev/null || true)"
+  [ -z "$after" ] || fail "the second up changed the catalog after sequence $sequence: $after"
   log "  the second import job left the catalog at sequence $sequence"
   check_stop annals-check_timeline_1
   check_stop annals-check_catalog_1
