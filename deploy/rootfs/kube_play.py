@@ -12,11 +12,13 @@ From the documents `kubectl kustomize` renders (read on stdin), this writes:
                       (podman 4.3 runs exec, HTTP and TCP probes, not gRPC
                       ones: the check asks those questions itself).
 
-Everything else is taken as rendered: commands, environment, ports, the
-security context (user 10001, read-only root file system, no capabilities),
-and the token Secret's volume (podman mounts the podman secret of that name).
+A Secret volume becomes a host folder SECRETS/SECRET_NAME holding the
+Secret's files: podman 4.3 crashes on Secret volumes in `kube play` (its
+VolumeFromSecret is handed no secrets manager). Everything else is taken as
+rendered: commands, environment, ports, the security context (user 10001,
+read-only root file system, no capabilities) and the other volumes.
 
-  kube_play.py OUT CLAIM REPLICAS < rendered.yaml
+  kube_play.py OUT CLAIM REPLICAS SECRETS < rendered.yaml
 """
 
 import copy
@@ -53,6 +55,16 @@ def CatalogPod(statefulset, claim):
     }
 
 
+def SecretsAsFolders(pod_spec, secrets):
+    for volume in pod_spec.get("volumes", []):
+        secret = volume.pop("secret", None)
+        if secret is not None:
+            volume["hostPath"] = {
+                "path": os.path.join(secrets, secret["secretName"]),
+                "type": "Directory",
+            }
+
+
 def Probes(pod_spec):
     probes = {}
     for container in pod_spec["containers"]:
@@ -65,11 +77,14 @@ def Probes(pod_spec):
 
 
 def main():
-    out, claim, replicas = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    out, claim, replicas, secrets = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
+                                     sys.argv[4])
     documents = [d for d in yaml.safe_load_all(sys.stdin) if d]
     catalog = CatalogPod(Find(documents, "StatefulSet", "annals-catalog"), claim)
     timeline = copy.deepcopy(Find(documents, "Deployment", "annals-timeline"))
     timeline["spec"]["replicas"] = replicas
+    SecretsAsFolders(catalog["spec"], secrets)
+    SecretsAsFolders(timeline["spec"]["template"]["spec"], secrets)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "catalog.yaml"), "w") as f:
         yaml.safe_dump(catalog, f, sort_keys=False)

@@ -157,7 +157,6 @@ cleanup() {
   podman pod rm -af -t 2 >/dev/null 2>&1 || true
   podman rm -af -t 2 >/dev/null 2>&1 || true
   podman volume rm -af >/dev/null 2>&1 || true
-  podman secret rm annals-token >/dev/null 2>&1 || true
   podman network ls --format '{{.Name}}' 2>/dev/null | grep '^annals-check' |
     xargs -r podman network rm -f >/dev/null 2>&1 || true
 }
@@ -382,13 +381,14 @@ if wants k8s; then
     out="$logs/k8s-$(echo "${dir#"$root"/}" | tr / -).yaml"
     kubectl kustomize "$dir" >"$out" 2>"$out.err" ||
       fail "kubectl kustomize ${dir#"$root"/} failed: $(cat "$out.err")"
-    python3 - "$out" <<'PY' || fail "${dir#"$root"/} does not render to valid objects"
+    objects="$(python3 - "$out" <<'PY')" || fail "${dir#"$root"/} does not render to valid objects"
 import sys, yaml
 documents = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 for d in documents:
     assert d.get("apiVersion") and d.get("kind") and d.get("metadata", {}).get("name"), d
 print(len(documents))
 PY
+    log "  ${dir#"$root"/}: $objects objects"
     rendered=$((rendered + 1))
   done < <(find "$root/deploy/k8s" -name kustomization.yaml | sort)
   [ "$rendered" -gt 0 ] || fail "no kustomization under deploy/k8s"
@@ -398,18 +398,19 @@ PY
   play="$work_dir/play"
   safe_rm "$play"
   kubectl kustomize "$root/deploy/k8s" |
-    python3 "$(dirname "$self")/kube_play.py" "$play" annals-check-k8s-data 1 ||
+    python3 "$(dirname "$self")/kube_play.py" "$play" annals-check-k8s-data 1 "$play/secrets" ||
     fail "could not turn the manifests into pods"
   # The image the manifests name ("annals:dev" after kustomize's images:).
   grep -q "image: annals:dev" "$play/catalog.yaml" ||
     fail "the manifests do not name annals:dev: $(grep image: "$play/catalog.yaml")"
   # The Secret the manifests mount (kubectl create secret generic
-  # annals-token --from-file=token), as podman keeps it: the Secret's YAML.
+  # annals-token --from-file=token), as kube_play.py hands it to podman: a
+  # folder with the Secret's file, readable by the pod's group (fsGroup).
   token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
   printf '%s' "$token" >"$work_dir/token"
-  podman secret rm annals-token >/dev/null 2>&1 || true
-  printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: annals-token\ndata:\n  token: %s\n' \
-    "$(printf '%s' "$token" | base64 -w0)" | podman secret create annals-token - >/dev/null
+  secrets="$play/secrets"
+  install -d -m 0755 "$secrets/annals-token"
+  install -m 0440 -g "$uid" "$work_dir/token" "$secrets/annals-token/token"
   podman network create annals-check-k8s >/dev/null
   kube_play() {
     podman kube play --network annals-check-k8s "$1" >>"$logs/kube-play.log" 2>&1 ||
@@ -432,6 +433,7 @@ PY
     fail "kube play made no containers: $(podman ps -a --format '{{.Names}}')"
   catalog_ip="$(address_of "$catalog_container")"
   timeline_ip="$(address_of "$timeline_container")"
+  log "  pods: $catalog_container at $catalog_ip, $timeline_container at $timeline_ip"
   # Each gRPC probe of the manifests, asked as the kubelet would ask it.
   probe_all() {
     python3 - "$play/probes.json" <<'PY'
@@ -451,14 +453,17 @@ PY
     while read -r pod kind port service; do
       ip="$catalog_ip"
       [ "$pod" = timeline ] && ip="$timeline_ip"
-      "$cli" --timeout=3 --catalog="$ip:$port" health catalog --service="$service" \
-        >/dev/null 2>&1 || failing="$pod $kind (port $port, service '$service')"
+      named=()
+      [ -z "$service" ] || named=(--service="$service")
+      answer="$("$cli" --timeout=3 --catalog="$ip:$port" health catalog "${named[@]}" \
+        2>&1 </dev/null)" ||
+        failing="$pod $kind (port $port, service '$service'): $answer"
     done <<<"$probes"
     [ -z "$failing" ] && break
     sleep 1
   done
-  [ -z "$failing" ] || fail "the $failing probe does not pass: $(podman logs --tail 10 \
-    "$timeline_container" 2>&1)"
+  [ -z "$failing" ] || fail "the $failing probe does not pass:
+$(podman logs --tail 10 "$timeline_container" 2>&1)"
   log "  every probe of the manifests passes ($(wc -l <<<"$probes") probes)"
   for container in "$catalog_container" "$timeline_container"; do
     running_uid="$(podman exec "$container" sh -c 'awk "/^Uid:/ { print \$2 }" /proc/1/status')"
@@ -476,6 +481,5 @@ PY
   check_stop "$catalog_container"
   podman kube down "$play/timeline.yaml" >/dev/null 2>&1 || true
   podman kube down "$play/catalog.yaml" >/dev/null 2>&1 || true
-  podman secret rm annals-token >/dev/null 2>&1 || true
 fi
 log "PASS"
