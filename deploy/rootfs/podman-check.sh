@@ -375,19 +375,25 @@ fi
 # ---- 5. Kubernetes ------------------------------------------------------------
 if wants k8s; then
   log "kubectl kustomize: every kustomization under deploy/k8s"
-  rendered=0
-  while IFS= read -r kustomization; do
-    dir="$(dirname "$kustomization")"
-    out="$logs/k8s-$(echo "${dir#"$root"/}" | tr / -).yaml"
-    kubectl kustomize "$dir" >"$out" 2>"$out.err" ||
-      fail "kubectl kustomize ${dir#"$root"/} failed: $(cat "$out.err")"
-    objects="$(python3 - "$out" <<'PY')" || fail "${dir#"$root"/} does not render to valid objects"
+  # Parses rendered YAML; prints how many objects, each with an apiVersion,
+  # a kind and a name.
+  count_objects="$(
+    cat <<'PY'
 import sys, yaml
 documents = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 for d in documents:
     assert d.get("apiVersion") and d.get("kind") and d.get("metadata", {}).get("name"), d
 print(len(documents))
 PY
+  )"
+  rendered=0
+  while IFS= read -r kustomization; do
+    dir="$(dirname "$kustomization")"
+    out="$logs/k8s-$(echo "${dir#"$root"/}" | tr / -).yaml"
+    kubectl kustomize "$dir" >"$out" 2>"$out.err" ||
+      fail "kubectl kustomize ${dir#"$root"/} failed: $(cat "$out.err")"
+    objects="$(python3 -c "$count_objects" "$out")" ||
+      fail "${dir#"$root"/} does not render to valid objects"
     log "  ${dir#"$root"/}: $objects objects"
     rendered=$((rendered + 1))
   done < <(find "$root/deploy/k8s" -name kustomization.yaml | sort)
