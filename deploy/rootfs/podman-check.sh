@@ -42,8 +42,10 @@
 # ./build). Work files go to --work-dir (default BUILD_DIR/deploy-podman):
 # logs/, podman's storage (images and the build cache survive between runs,
 # so a rerun rebuilds only what changed), and the cached base. Needs root and
-# the Debian archive; installs podman, runc, podman-compose and a kubectl
-# (Debian's kubernetes-client) if they are missing. The compose step
+# the Debian archive; installs podman, runc, podman-compose, debootstrap and
+# python3-yaml if they are missing. The Kubernetes step needs kubectl 1.21
+# or later on PATH (kustomize's `labels:`): Debian 12's kubernetes-client is
+# 1.20, too old. The compose step
 # publishes the fixed ports compose.yaml names (7401, 7402, 9401, 9402 on
 # 127.0.0.1): stop deploy/dev/run first.
 set -euo pipefail
@@ -107,7 +109,6 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
 command -v podman-compose >/dev/null 2>&1 || missing+=(podman-compose)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing ${missing[*]}"
@@ -374,6 +375,15 @@ fi
 
 # ---- 5. Kubernetes ------------------------------------------------------------
 if wants k8s; then
+  # deploy/k8s uses kustomize's `labels:` (kustomize 4.1, kubectl 1.21 and
+  # later); Debian 12's own kubernetes-client is 1.20.
+  command -v kubectl >/dev/null 2>&1 ||
+    fail "the Kubernetes step needs kubectl 1.21 or later on PATH"
+  minor="$(kubectl version --client -o json 2>/dev/null |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["clientVersion"]["minor"].rstrip("+"))')" ||
+    fail "cannot read kubectl's version"
+  [ "$minor" -ge 21 ] ||
+    fail "kubectl 1.$minor bundles a kustomize older than 4.1, which cannot read deploy/k8s (labels:); put kubectl 1.21 or later on PATH"
   log "kubectl kustomize: every kustomization under deploy/k8s"
   # Parses rendered YAML; prints how many objects, each with an apiVersion,
   # a kind and a name.
