@@ -375,15 +375,15 @@ fi
 
 # ---- 5. Kubernetes ------------------------------------------------------------
 if wants k8s; then
-  # deploy/k8s uses kustomize's `labels:` (kustomize 4.1, kubectl 1.21 and
+  # deploy/k8s uses kustomize's `labels:` (kustomize 4.2, kubectl 1.22 and
   # later); Debian 12's own kubernetes-client is 1.20.
   command -v kubectl >/dev/null 2>&1 ||
-    fail "the Kubernetes step needs kubectl 1.21 or later on PATH"
+    fail "the Kubernetes step needs kubectl 1.22 or later on PATH"
   minor="$(kubectl version --client -o json 2>/dev/null |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["clientVersion"]["minor"].rstrip("+"))')" ||
     fail "cannot read kubectl's version"
-  [ "$minor" -ge 21 ] ||
-    fail "kubectl 1.$minor bundles a kustomize older than 4.1, which cannot read deploy/k8s (labels:); put kubectl 1.21 or later on PATH"
+  [ "$minor" -ge 22 ] ||
+    fail "kubectl 1.$minor bundles a kustomize older than 4.2, which cannot read deploy/k8s (labels:); put kubectl 1.22 or later on PATH"
   log "kubectl kustomize: every kustomization under deploy/k8s"
   # Parses rendered YAML; prints how many objects, each with an apiVersion,
   # a kind and a name.
