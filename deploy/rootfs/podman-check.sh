@@ -43,7 +43,7 @@
 # logs/, podman's storage (images and the build cache survive between runs,
 # so a rerun rebuilds only what changed), and the cached base. Needs root and
 # the Debian archive; installs podman, runc, podman-compose, debootstrap and
-# python3-yaml if they are missing. The Kubernetes step needs kubectl 1.21
+# python3-yaml if they are missing. The Kubernetes step needs kubectl 1.22
 # or later on PATH (kustomize's `labels:`): Debian 12's kubernetes-client is
 # 1.20, too old. The compose step
 # publishes the fixed ports compose.yaml names (7401, 7402, 9401, 9402 on
