@@ -281,7 +281,8 @@ const std::map<std::string, CommandSpec>& Commands() {
         "0: all).\n"
         "  --wait: how long to wait for the backup (default 3600 seconds). "
         "A catalog\n"
-        "  with --auth_token_file needs the token (--token_file). Restore "
+        "  that requires a token for writes needs it here (--token_file). "
+        "Restore "
         "with\n"
         "  annals-catalog --restore_from=DIR --data_dir=NEW_DIR; check with\n"
         "  annals-catalog --verify=DIR.",
