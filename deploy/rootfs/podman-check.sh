@@ -213,7 +213,7 @@ if wants image || wants run || wants compose || wants k8s; then
     awk '{ printf "%.0f MB", $1 / 1e6 }'))"
   user="$(podman image inspect --format '{{.Config.User}}' "$image")"
   [ "$user" = "$uid:$uid" ] || fail "the image runs as '$user', not $uid:$uid"
-  health="$(podman image inspect --format '{{.Config.Healthcheck.Test}}' "$image")"
+  health="$(podman image inspect --format '{{json .Config.Healthcheck}}' "$image")"
   case "$health" in *annals-healthcheck*) ;; *) fail "the image declares no health check ($health)" ;; esac
 fi
 

@@ -65,7 +65,7 @@ mutant() {
 # Without the data set, the import job has nothing to read.
 mutant no-data "the import job failed" '/^COPY data\/nmi/d'
 # A volume folder the non-root user cannot write: the catalog cannot start.
-mutant root-owned-volume "not healthy" \
+mutant root-owned-volume "cannot create data directory" \
   's|^ && rm -rf /tmp/annals$| \&\& rm -rf /tmp/annals \&\& chown root:root /var/lib/annals|'
 # Running as root: the check wants the image's user.
 mutant root-user "runs as" '/^USER /d'
