@@ -179,6 +179,14 @@ size_t IntervalIndex::CountScanSize(int64_t days) const {
   return scanned;
 }
 
+void IntervalIndex::Load(std::vector<IndexedExtent> entries) {
+  std::sort(entries.begin(), entries.end(), ByBoundsThenId);
+  delta_ = {};
+  retired_since_build_ = {};
+  components_ = {};
+  Build(std::move(entries));
+}
+
 void IntervalIndex::Compact() {
   if (delta_.empty() && retired_since_build_.empty()) return;
   std::sort(delta_.begin(), delta_.end(), ByBoundsThenId);

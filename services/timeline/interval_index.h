@@ -66,6 +66,8 @@ struct IndexedExtent {
   bool uncertain() const { return (id_and_flags & 1u) != 0; }
   // Flagged by IntervalIndex::Retire: no longer current.
   bool retired() const { return (id_and_flags & 2u) != 0; }
+  // For IntervalIndex::Load: an entry retired before it was saved.
+  void MarkRetired() { id_and_flags |= 2u; }
 
   // The same answers as temporal::Extent::HoldsOn / Overlaps for the extent
   // the entry was made from (its bounds are tight, so these closed forms are
@@ -144,6 +146,11 @@ class IntervalIndex {
   // `days` days, a cost estimate for callers choosing between one count per
   // bucket and one walk over a whole range.
   size_t CountScanSize(int64_t days) const;
+
+  // Replaces the contents with `entries` (ids unique; retired ones
+  // flagged), built at once in O(n log n): a state reloaded from its
+  // folder.
+  void Load(std::vector<IndexedExtent> entries);
 
   // Merges the delta buffer into the components now (rebuilding them) and
   // forgets the retirements since the last merge.

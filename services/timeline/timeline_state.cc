@@ -55,15 +55,6 @@ type::v1::Certainty ToProto(Certainty certainty) {
   return type::v1::CERTAINTY_UNSPECIFIED;
 }
 
-// Nanoseconds since the epoch, saturated to the int64 range (years
-// 1678-2261 are exact; record times are real clock readings).
-int64_t ToNanos(const google::protobuf::Timestamp& time) {
-  constexpr int64_t kLimit = INT64_MAX / 1000000000 - 1;
-  if (time.seconds() > kLimit) return INT64_MAX - 1;
-  if (time.seconds() < -kLimit) return INT64_MIN;
-  return time.seconds() * 1000000000 + time.nanos();
-}
-
 // [a-z0-9][a-z0-9-]{0,62}, the catalog's id rule.
 bool IsValidId(absl::string_view id) {
   if (id.empty() || id.size() > 63) return false;
@@ -225,7 +216,7 @@ struct ChronoKey {
   Day earliest_end;
   Day latest_end;
   bool statement;
-  absl::string_view id;
+  std::string id;
 
   auto Tie() const {
     return std::tie(earliest_start, latest_start, earliest_end, latest_end,
@@ -242,7 +233,7 @@ std::string EncodePosition(const ChronoKey& key) {
                       key.statement ? 1 : 0, ",", key.id);
 }
 
-// The inverse of EncodePosition; `key.id` points into `position`.
+// The inverse of EncodePosition.
 bool DecodePosition(absl::string_view position, ChronoKey* key) {
   std::vector<absl::string_view> parts =
       absl::StrSplit(position, absl::MaxSplits(',', 5));
@@ -255,7 +246,7 @@ bool DecodePosition(absl::string_view position, ChronoKey* key) {
     return false;
   }
   key->statement = statement != 0;
-  key->id = parts[5];
+  key->id = std::string(parts[5]);
   return true;
 }
 
@@ -303,318 +294,6 @@ absl::Status SequenceNotAppliedError(int64_t min_sequence, int64_t applied) {
 }
 
 // ---------------------------------------------------------------------------
-// Applying the change feed.
-
-template <typename Changes>
-absl::Status TimelineState::ApplyAll(const Changes& changes) {
-  absl::MutexLock lock(&mu_);
-  absl::Status status;
-  for (const catalog::v1::Change& change : changes) {
-    status = ApplyOne(change);
-    if (!status.ok()) break;
-  }
-  if (!caught_up_ && catch_up_target_ >= 0 && applied_ >= catch_up_target_) {
-    caught_up_ = true;
-  }
-  return status;
-}
-
-absl::Status TimelineState::Apply(
-    absl::Span<const catalog::v1::Change> changes) {
-  return ApplyAll(changes);
-}
-
-absl::Status TimelineState::Apply(
-    const google::protobuf::RepeatedPtrField<catalog::v1::Change>& changes) {
-  return ApplyAll(changes);
-}
-
-absl::Status TimelineState::ApplyOne(const catalog::v1::Change& change) {
-  if (change.sequence() <= applied_) return absl::OkStatus();  // repeated
-  if (change.sequence() != applied_ + 1) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("change feed gap: expected sequence ", applied_ + 1,
-                     ", received ", change.sequence()));
-  }
-  // Record times never go backwards (the catalog guarantees it; this keeps
-  // each revision list sorted even if it did not).
-  RecordTime recorded = std::max(ToNanos(change.commit_time()), last_recorded_);
-  recorded = std::min(recorded, kNow);
-  last_recorded_ = recorded;
-  switch (change.resource_case()) {
-    case catalog::v1::Change::kEntity:
-      ApplyEntity(change, recorded);
-      break;
-    case catalog::v1::Change::kStatement:
-      ApplyStatement(change, recorded);
-      break;
-    case catalog::v1::Change::RESOURCE_NOT_SET:
-      break;
-  }
-  applied_ = change.sequence();
-  return absl::OkStatus();
-}
-
-void TimelineState::ApplyEntity(const catalog::v1::Change& change,
-                                RecordTime recorded) {
-  const catalog::v1::Entity& entity = change.entity();
-  absl::string_view id = entity.name();
-  absl::ConsumePrefix(&id, kEntityPrefix);
-  const uint32_t index = InternEntity(id);
-  const uint32_t kind =
-      Intern(entity.kind(), kind_ids_, kind_names_, lifespan_indexes_);
-  const bool hidden = entity.has_delete_time() ||
-                      change.type() == catalog::v1::CHANGE_TYPE_DELETED;
-  entities_[index].revisions.push_back(Revision{
-      recorded, change.sequence(), kind, hidden, entity.SerializeAsString()});
-
-  std::optional<Extent> lifespan;
-  if (!hidden && entity.has_lifespan()) {
-    absl::StatusOr<Extent> parsed = FromExtentProto(entity.lifespan());
-    if (parsed.ok()) lifespan = *parsed;
-  }
-  const uint32_t current = entities_[index].lifespan_record;
-  if (current != kNone) {
-    const ExtentRecord& record = records_[current];
-    if (!lifespan.has_value() || record.extent != *lifespan ||
-        record.facet != kind) {
-      RetireRecord(current, recorded);
-      entities_[index].lifespan_record = kNone;
-    }
-  }
-  if (lifespan.has_value() && entities_[index].lifespan_record == kNone) {
-    const uint32_t record = AddRecord(ExtentRecord{
-        *lifespan, recorded, kForever, index, kind, index, kNone, false});
-    entities_[index].lifespan_record = record;
-    entities_[index].lifespan_records.push_back(record);
-  }
-}
-
-void TimelineState::ApplyStatement(const catalog::v1::Change& change,
-                                   RecordTime recorded) {
-  const catalog::v1::Statement& statement = change.statement();
-  absl::string_view id = statement.name();
-  absl::ConsumePrefix(&id, kStatementPrefix);
-  const uint32_t index = InternStatement(id);
-  const uint32_t predicate = Intern(statement.predicate(), predicate_ids_,
-                                    predicate_names_, statement_indexes_);
-  absl::string_view subject_id = statement.subject();
-  absl::ConsumePrefix(&subject_id, kEntityPrefix);
-  const uint32_t subject = InternEntity(subject_id);
-  uint32_t object = kNone;
-  if (statement.object().has_entity()) {
-    absl::string_view object_id = statement.object().entity();
-    absl::ConsumePrefix(&object_id, kEntityPrefix);
-    object = InternEntity(object_id);
-  }
-  const bool hidden = statement.has_retract_time() ||
-                      change.type() == catalog::v1::CHANGE_TYPE_RETRACTED;
-  statements_[index].revisions.push_back(
-      Revision{recorded, change.sequence(), predicate, hidden,
-               statement.SerializeAsString()});
-
-  std::optional<Extent> valid_time;
-  if (!hidden && statement.has_valid_time()) {
-    absl::StatusOr<Extent> parsed = FromExtentProto(statement.valid_time());
-    if (parsed.ok()) valid_time = *parsed;
-  }
-  const uint32_t current = statements_[index].record;
-  if (current != kNone) {
-    const ExtentRecord& record = records_[current];
-    const bool same = valid_time.has_value() && record.extent == *valid_time &&
-                      record.facet == predicate && record.subject == subject &&
-                      record.object == object;
-    if (!same) {
-      RetireRecord(current, recorded);
-      statements_[index].record = kNone;
-    }
-  }
-  if (valid_time.has_value() && statements_[index].record == kNone) {
-    const uint32_t record =
-        AddRecord(ExtentRecord{*valid_time, recorded, kForever, index,
-                               predicate, subject, object, true});
-    statements_[index].record = record;
-    entities_[subject].subject_records.push_back(record);
-    if (object != kNone && object != subject) {
-      entities_[object].object_records.push_back(record);
-    }
-  }
-}
-
-uint32_t TimelineState::InternEntity(absl::string_view id) {
-  auto [it, inserted] =
-      entity_ids_.try_emplace(id, static_cast<uint32_t>(entities_.size()));
-  if (inserted) {
-    entities_.emplace_back();
-    entities_.back().id = std::string(id);
-  }
-  return it->second;
-}
-
-uint32_t TimelineState::InternStatement(absl::string_view id) {
-  auto [it, inserted] =
-      statement_ids_.try_emplace(id, static_cast<uint32_t>(statements_.size()));
-  if (inserted) {
-    statements_.emplace_back();
-    statements_.back().id = std::string(id);
-  }
-  return it->second;
-}
-
-uint32_t TimelineState::Intern(absl::string_view name,
-                               absl::flat_hash_map<std::string, uint32_t>& ids,
-                               std::vector<std::string>& names,
-                               std::vector<IntervalIndex>& indexes) {
-  auto [it, inserted] =
-      ids.try_emplace(name, static_cast<uint32_t>(names.size()));
-  if (inserted) {
-    names.emplace_back(name);
-    indexes.emplace_back();
-  }
-  return it->second;
-}
-
-uint32_t TimelineState::AddRecord(const ExtentRecord& record) {
-  const uint32_t id = static_cast<uint32_t>(records_.size());
-  records_.push_back(record);
-  IndexOf(record).Insert(record.extent, id);
-  return id;
-}
-
-void TimelineState::RetireRecord(uint32_t record, RecordTime at) {
-  records_[record].retired = at;
-  IndexOf(records_[record]).Retire(records_[record].extent, record);
-}
-
-IntervalIndex& TimelineState::IndexOf(const ExtentRecord& record) {
-  return record.is_statement ? statement_indexes_[record.facet]
-                             : lifespan_indexes_[record.facet];
-}
-
-// ---------------------------------------------------------------------------
-// Status and waiting.
-
-int64_t TimelineState::applied_sequence() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return applied_;
-}
-
-absl::Status TimelineState::AwaitSequence(int64_t sequence,
-                                          absl::Time deadline) const {
-  absl::MutexLock lock(&mu_);
-  auto ready = [this, sequence]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return applied_ >= sequence || !stopped_reason_.empty();
-  };
-  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
-  if (!stopped_reason_.empty()) {
-    return absl::UnavailableError(stopped_reason_);
-  }
-  if (applied_ >= sequence) return absl::OkStatus();
-  return SequenceNotAppliedError(sequence, applied_);
-}
-
-void TimelineState::SetCatalogId(absl::string_view catalog_id) {
-  absl::MutexLock lock(&mu_);
-  catalog_id_ = std::string(catalog_id);
-}
-
-void TimelineState::SetStopped(absl::string_view reason) {
-  absl::MutexLock lock(&mu_);
-  if (stopped_reason_.empty()) stopped_reason_ = std::string(reason);
-}
-
-void TimelineState::SetCatalogAddress(absl::string_view address) {
-  absl::MutexLock lock(&mu_);
-  catalog_address_ = std::string(address);
-}
-
-void TimelineState::SetCatchUpTarget(int64_t head) {
-  absl::MutexLock lock(&mu_);
-  if (caught_up_) return;
-  catch_up_target_ = std::max<int64_t>(head, 0);
-  if (applied_ >= catch_up_target_) caught_up_ = true;
-}
-
-void TimelineState::MarkCaughtUp() {
-  absl::MutexLock lock(&mu_);
-  caught_up_ = true;
-}
-
-bool TimelineState::caught_up() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return caught_up_;
-}
-
-absl::Status TimelineState::NotCaughtUpError() const {
-  const std::string where =
-      catalog_address_.empty()
-          ? "its catalog"
-          : absl::StrCat("its catalog at ", catalog_address_);
-  const std::string progress =
-      catch_up_target_ < 0
-          ? absl::StrCat("it has applied sequence ", applied_,
-                         " and has not reached the catalog yet (its head is "
-                         "unknown)")
-          : absl::StrCat("it has applied sequence ", applied_, " of ",
-                         catch_up_target_);
-  return absl::UnavailableError(absl::StrCat(
-      "the timeline has not yet caught up with ", where, "; ", progress,
-      "; answers would miss what the catalog holds, so none is given until "
-      "it has caught up: retry later (its health reports SERVING once it "
-      "has)"));
-}
-
-std::string TimelineState::stopped_reason() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return stopped_reason_;
-}
-
-void TimelineState::CompactIndexes() {
-  absl::MutexLock lock(&mu_);
-  records_.shrink_to_fit();
-  for (IntervalIndex& index : statement_indexes_) index.Compact();
-  for (IntervalIndex& index : lifespan_indexes_) index.Compact();
-}
-
-TimelineMemory TimelineState::Memory() const {
-  absl::ReaderMutexLock lock(&mu_);
-  TimelineMemory memory;
-  memory.indexed_extents = records_.size();
-  for (const IntervalIndex& index : statement_indexes_) {
-    memory.index_bytes += index.MemoryBytes();
-  }
-  for (const IntervalIndex& index : lifespan_indexes_) {
-    memory.index_bytes += index.MemoryBytes();
-  }
-  auto heap = [](const std::string& text) {
-    return text.capacity() > 15 ? text.capacity() + 1 : 0;
-  };
-  auto revisions = [&](const std::vector<Revision>& list) {
-    size_t bytes = list.capacity() * sizeof(Revision);
-    for (const Revision& revision : list) bytes += heap(revision.resource);
-    return bytes;
-  };
-  for (const EntityItem& entity : entities_) {
-    memory.index_bytes +=
-        (entity.lifespan_records.capacity() +
-         entity.subject_records.capacity() + entity.object_records.capacity()) *
-        sizeof(uint32_t);
-    memory.revision_bytes +=
-        sizeof(EntityItem) + heap(entity.id) + revisions(entity.revisions);
-  }
-  for (const StatementItem& statement : statements_) {
-    memory.revision_bytes += sizeof(StatementItem) + heap(statement.id) +
-                             revisions(statement.revisions);
-  }
-  memory.record_bytes = records_.capacity() * sizeof(ExtentRecord);
-  // Hash maps: one slot (key string and value) and a control byte each.
-  constexpr size_t kSlot = sizeof(std::pair<std::string, uint32_t>) + 1;
-  memory.revision_bytes +=
-      (entity_ids_.capacity() + statement_ids_.capacity()) * kSlot;
-  return memory;
-}
-
-// ---------------------------------------------------------------------------
 // Query helpers.
 
 absl::StatusOr<TimelineState::RecordTime> TimelineState::ReadPoint(
@@ -637,7 +316,7 @@ absl::StatusOr<TimelineState::RecordTime> TimelineState::ReadPoint(
         "is not a valid timestamp (0001-01-01 to 9999-12-31, nanos 0 to "
         "999999999)");
   }
-  return std::min(ToNanos(known_at), kNow);
+  return std::min(stored::RecordTimeOf(known_at), kNow);
 }
 
 absl::StatusOr<uint32_t> TimelineState::FindEntity(absl::string_view field,
@@ -646,8 +325,7 @@ absl::StatusOr<uint32_t> TimelineState::FindEntity(absl::string_view field,
   absl::StatusOr<std::string> id = ParseName(field, name, kEntityPrefix);
   if (!id.ok()) return id.status();
   auto it = entity_ids_.find(*id);
-  if (it == entity_ids_.end() ||
-      RevisionAt(entities_[it->second].revisions, at) == nullptr) {
+  if (it == entity_ids_.end() || entities_[it->second].first_recorded > at) {
     return NotFoundError(absl::StrCat(kEntityPrefix, *id), field);
   }
   return it->second;
@@ -712,9 +390,9 @@ bool TimelineState::PassesFilter(const ItemFilter& filter,
       return false;
     }
     if (filter.kind != kNone) {
-      const Revision* subject =
-          RevisionAt(entities_[record.subject].revisions, at);
-      if (subject == nullptr || subject->facet != filter.kind) return false;
+      const stored::EntityValue subject = ReadEntity(record.subject);
+      const Revision* revision = stored::RevisionAt(subject.revisions, at);
+      if (revision == nullptr || revision->facet != filter.kind) return false;
     }
     return true;
   }
@@ -731,8 +409,7 @@ template <typename Fn>
 void TimelineState::ForEachItem(const ItemFilter& filter, Day from, Day to,
                                 RecordTime at, Fn&& fn) const {
   if (filter.kind_unknown || filter.predicate_unknown) return;
-  auto visit = [&](uint32_t id) {
-    const ExtentRecord& record = records_[id];
+  auto visit = [&](uint32_t id, const ExtentRecord& record) {
     if (record.VisibleAt(at) && PassesFilter(filter, record, at)) {
       fn(id, record);
     }
@@ -740,18 +417,16 @@ void TimelineState::ForEachItem(const ItemFilter& filter, Day from, Day to,
   auto visit_entry = [&](const IndexedExtent& entry) {
     // Current queries skip retired entries without reading the record.
     if (at == kNow && entry.retired()) return;
-    visit(entry.id());
+    visit(entry.id(), ReadRecord(entry.id()));
   };
   if (filter.entity != kNone) {
-    auto visit_if_overlapping = [&](uint32_t id) {
-      const Extent& extent = records_[id].extent;
+    auto visit_if_overlapping = [&](uint32_t id, const ExtentRecord& record) {
+      const Extent& extent = record.extent;
       if (extent.earliest_start() < to && extent.latest_end() > from) {
-        visit(id);
+        visit(id, record);
       }
     };
-    for (uint32_t id : entities_[filter.entity].lifespan_records) {
-      visit_if_overlapping(id);
-    }
+    ForEachRecordOf(filter.entity, 'l', visit_if_overlapping);
     ForEachRecordAbout(filter.entity, visit_if_overlapping);
     return;
   }
@@ -775,26 +450,51 @@ void TimelineState::ForEachItem(const ItemFilter& filter, Day from, Day to,
 }
 
 template <typename Fn>
-void TimelineState::ForEachRecordAbout(uint32_t entity, Fn&& fn) const {
-  const EntityItem& item = entities_[entity];
-  for (uint32_t id : item.subject_records) fn(id);
-  // A statement about itself is listed once, as subject.
-  for (uint32_t id : item.object_records) fn(id);
+void TimelineState::ForEachRecordOf(uint32_t entity, char role, Fn&& fn) const {
+  store_->Scan(stored::AboutPrefix(entity, role),
+               [&](absl::string_view key, absl::string_view) {
+                 const uint32_t id = stored::TrailingId(key);
+                 fn(id, ReadRecord(id));
+                 return true;
+               });
 }
 
-const TimelineState::Revision* TimelineState::RevisionAt(
-    const std::vector<Revision>& revisions, RecordTime at) {
-  auto it = std::upper_bound(revisions.begin(), revisions.end(), at,
-                             [](RecordTime t, const Revision& revision) {
-                               return t < revision.recorded;
-                             });
-  return it == revisions.begin() ? nullptr : &*std::prev(it);
+template <typename Fn>
+void TimelineState::ForEachRecordAbout(uint32_t entity, Fn&& fn) const {
+  ForEachRecordOf(entity, 's', fn);
+  // A statement about itself is listed once, as subject.
+  ForEachRecordOf(entity, 'o', fn);
+}
+
+TimelineState::ExtentRecord TimelineState::ReadRecord(uint32_t id) const {
+  ExtentRecord record;
+  std::string data;
+  if (store_->Get(stored::RecordKey(id), &data)) stored::Decode(data, &record);
+  return record;
+}
+
+stored::EntityValue TimelineState::ReadEntity(uint32_t entity) const {
+  stored::EntityValue value;
+  std::string data;
+  if (store_->Get(stored::EntityKey(entity), &data)) {
+    stored::Decode(data, &value);
+  }
+  return value;
+}
+
+bool TimelineState::ReadStatement(absl::string_view id,
+                                  stored::StatementValue* value) const {
+  std::string data;
+  return store_->Get(stored::StatementKey(id), &data) &&
+         stored::Decode(data, value);
 }
 
 catalog::v1::Statement TimelineState::StatementAt(const ExtentRecord& record,
                                                   RecordTime at) const {
   catalog::v1::Statement statement;
-  const Revision* revision = RevisionAt(statements_[record.item].revisions, at);
+  stored::StatementValue value;
+  if (!ReadStatement(record.statement_id, &value)) return statement;
+  const Revision* revision = stored::RevisionAt(value.revisions, at);
   if (revision != nullptr) statement.ParseFromString(revision->resource);
   return statement;
 }
@@ -802,14 +502,15 @@ catalog::v1::Statement TimelineState::StatementAt(const ExtentRecord& record,
 catalog::v1::Entity TimelineState::EntityAt(uint32_t entity,
                                             RecordTime at) const {
   catalog::v1::Entity resource;
-  const Revision* revision = RevisionAt(entities_[entity].revisions, at);
+  const stored::EntityValue value = ReadEntity(entity);
+  const Revision* revision = stored::RevisionAt(value.revisions, at);
   if (revision != nullptr) resource.ParseFromString(revision->resource);
   return resource;
 }
 
 const std::string& TimelineState::ResourceId(const ExtentRecord& record) const {
-  return record.is_statement ? statements_[record.item].id
-                             : entities_[record.item].id;
+  return record.is_statement ? record.statement_id
+                             : entities_[record.subject].id;
 }
 
 std::string TimelineState::ResourceName(const ExtentRecord& record) const {
@@ -907,12 +608,11 @@ absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
   struct Held {
     absl::string_view predicate;
     ChronoKey key;
-    uint32_t record;
+    ExtentRecord record;
     Certainty certainty;
   };
   std::vector<Held> held;
-  ForEachRecordAbout(*entity, [&](uint32_t id) {
-    const ExtentRecord& record = records_[id];
+  ForEachRecordAbout(*entity, [&](uint32_t, const ExtentRecord& record) {
     if (!record.VisibleAt(*at)) return;
     if (predicate.has_value() && record.facet != *predicate) return;
     const Certainty certainty = record.extent.HoldsOn(*day);
@@ -922,7 +622,7 @@ absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
         Held{predicate_names_[record.facet],
              ChronoKey{e.earliest_start(), e.latest_start(), e.earliest_end(),
                        e.latest_end(), true, ResourceId(record)},
-             id, certainty});
+             record, certainty});
   });
   std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
     return std::tie(a.predicate, a.key) < std::tie(b.predicate, b.key);
@@ -946,7 +646,7 @@ absl::StatusOr<v1::GetSnapshotResponse> TimelineState::SnapshotLocked(
   }
   for (const Held& item : held) {
     v1::StatementCertainty* out = response.add_statements();
-    *out->mutable_statement() = StatementAt(records_[item.record], *at);
+    *out->mutable_statement() = StatementAt(item.record, *at);
     out->set_certainty(ToProto(item.certainty));
     if (!Spend(out->ByteSizeLong(), &total)) return too_large();
   }
@@ -978,18 +678,17 @@ absl::StatusOr<v1::ListHistoryResponse> TimelineState::ListHistory(
 
   struct Entry {
     ChronoKey key;
-    uint32_t record;
+    ExtentRecord record;
   };
   std::vector<Entry> entries;
-  ForEachRecordAbout(*entity, [&](uint32_t id) {
-    const ExtentRecord& record = records_[id];
+  ForEachRecordAbout(*entity, [&](uint32_t, const ExtentRecord& record) {
     if (!record.VisibleAt(*at)) return;
     if (predicate.has_value() && record.facet != *predicate) return;
     const Extent& e = record.extent;
     entries.push_back(
         Entry{ChronoKey{e.earliest_start(), e.latest_start(), e.earliest_end(),
                         e.latest_end(), true, ResourceId(record)},
-              id});
+              record});
   });
   std::sort(entries.begin(), entries.end(),
             [](const Entry& a, const Entry& b) { return a.key < b.key; });
@@ -1010,7 +709,7 @@ absl::StatusOr<v1::ListHistoryResponse> TimelineState::ListHistory(
   // reached; a first entry that alone exceeds it fails.
   int64_t used = 0;
   for (size_t i = 0; i < page->first.size(); ++i) {
-    const ExtentRecord& record = records_[page->first[i].record];
+    const ExtentRecord& record = page->first[i].record;
     v1::HistoryEntry* out = response.add_entries();
     *out->mutable_statement() = StatementAt(record, *at);
     *out->mutable_duration() = ToProto(record.extent.Duration());
@@ -1092,7 +791,7 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
     uint32_t record;
   };
   auto key_of = [this](const Candidate& c) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    const ExtentRecord& record = records_[c.record];
+    const ExtentRecord record = ReadRecord(c.record);
     return ChronoKey{c.earliest_start, c.latest_start,      c.earliest_end,
                      c.latest_end,     record.is_statement, ResourceId(record)};
   };
@@ -1177,7 +876,7 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
   // reached; a first item that alone exceeds it fails.
   int64_t used = 0;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    const ExtentRecord& record = records_[candidates[i].record];
+    const ExtentRecord record = ReadRecord(candidates[i].record);
     v1::WindowItem* out = response.add_items();
     out->set_certainty(ToProto(record.extent.Overlaps(from, to)));
     if (record.is_statement) {
@@ -1186,7 +885,7 @@ absl::StatusOr<v1::QueryWindowResponse> TimelineState::QueryWindow(
     } else {
       out->set_item_type(IsEventKind(record.facet) ? v1::ITEM_TYPE_EVENT
                                                    : v1::ITEM_TYPE_LIFESPAN);
-      *out->mutable_entity() = EntityAt(record.item, *at);
+      *out->mutable_entity() = EntityAt(record.subject, *at);
     }
     if (!Spend(out->ByteSizeLong(), &used)) {
       if (i == 0) {
@@ -1243,11 +942,11 @@ absl::StatusOr<v1::RelateResponse> TimelineState::Relate(
             ParseName(subfield, ref.statement(), kStatementPrefix);
         if (!id.ok()) return id.status();
         const std::string name = absl::StrCat(kStatementPrefix, *id);
-        auto it = statement_ids_.find(*id);
+        stored::StatementValue value;
         const Revision* revision =
-            it == statement_ids_.end()
-                ? nullptr
-                : RevisionAt(statements_[it->second].revisions, *at);
+            ReadStatement(*id, &value)
+                ? stored::RevisionAt(value.revisions, *at)
+                : nullptr;
         if (revision == nullptr) return NotFoundError(name, subfield);
         if (revision->hidden) {
           return FailedPreconditionError(
@@ -1323,12 +1022,13 @@ absl::StatusOr<v1::FindGapsResponse> TimelineState::FindGaps(
   }
 
   std::vector<Extent> extents;
-  for (uint32_t id : entities_[*subject].subject_records) {
-    const ExtentRecord& record = records_[id];
-    if (!record.VisibleAt(*at)) continue;
-    if (predicate.has_value() && record.facet != *predicate) continue;
+  ForEachRecordOf(*subject, 's', [&](uint32_t, const ExtentRecord& record) {
+    if (!record.VisibleAt(*at)) return;
+    if (predicate.has_value() && record.facet != *predicate) {
+      return;
+    }
     extents.push_back(record.extent);
-  }
+  });
   const temporal::Gaps gaps =
       temporal::FindGaps(extents, window->from, window->to);
   v1::FindGapsResponse response;

@@ -21,6 +21,14 @@
 // are never dropped (record-time queries need them); current queries skip
 // retired index entries without reading the records.
 //
+// Memory. Only the indexes, the entity ids and the interned names are held
+// in memory. The revisions, the records and the per-entity lists live in a
+// TimelineStore (stored_state.h has the layout), read back through its
+// block cache: a lookup reads its entity's records and the statements it
+// returns, a window reads the records of its page. With a folder
+// (TimelineState::Open) the store outlives the process, and a restart
+// reloads the indexes from it instead of replaying the whole feed.
+//
 // Certainty comes from the temporal library (Extent::HoldsOn, Overlaps,
 // Duration, Relate, FindGaps), except in CountActive, which counts with
 // IndexedExtent's closed forms of Overlaps (checked against the library by
@@ -39,6 +47,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +65,8 @@
 #include "services/common/temporal/day.h"
 #include "services/common/temporal/extent.h"
 #include "services/timeline/interval_index.h"
+#include "services/timeline/stored_state.h"
+#include "services/timeline/timeline_store.h"
 
 namespace annals::timeline {
 
@@ -69,10 +81,23 @@ struct TimelineMemory {
   // Bytes of the interval indexes and the per-entity record lists: what
   // finds extents.
   size_t index_bytes = 0;
-  // Bytes of the extent records (bounds, record times, facets).
-  size_t record_bytes = 0;
-  // Bytes of the revisions (serialized resources) and id maps.
-  size_t revision_bytes = 0;
+  // Bytes of the entities' ids and current lifespans, and the id maps.
+  size_t entity_bytes = 0;
+  // Bytes the store holds in memory (block cache in use, memtables); the
+  // records and revisions themselves are in the store.
+  size_t store_bytes = 0;
+};
+
+// What TimelineState::Open found in its folder.
+struct StoreLoad {
+  // The folder held state of this format, now loaded.
+  bool loaded = false;
+  // Why the folder was cleared instead (another format, or discarded after
+  // the catalog's history changed); empty if it was not.
+  std::string cleared_reason;
+  int64_t sequence = 0;
+  size_t records = 0;
+  absl::Duration took;
 };
 
 // Limits on what one query may ask for; exceeding one is INVALID_ARGUMENT
@@ -96,8 +121,16 @@ struct TimelineLimits {
 
 class TimelineState {
  public:
-  TimelineState() = default;
-  explicit TimelineState(TimelineLimits limits) : limits_(limits) {}
+  // A state whose store is in memory: it starts empty.
+  TimelineState() : TimelineState(TimelineLimits()) {}
+  explicit TimelineState(TimelineLimits limits);
+  // A state kept in `store_options.path` (or in memory if empty), loaded
+  // from what the folder holds. A folder of another format, or one marked
+  // discarded (see SetStopped), is cleared: the state starts empty.
+  // FAILED_PRECONDITION when the folder cannot be opened.
+  static absl::StatusOr<std::unique_ptr<TimelineState>> Open(
+      TimelineLimits limits, const TimelineStoreOptions& store_options);
+  ~TimelineState();
   TimelineState(const TimelineState&) = delete;
   TimelineState& operator=(const TimelineState&) = delete;
 
@@ -120,10 +153,18 @@ class TimelineState {
   // Records the catalog's identity; it keys page tokens, so tokens stay
   // valid across timeline restarts on the same catalog.
   void SetCatalogId(absl::string_view catalog_id);
+  // The catalog id recorded (loaded from the folder after a restart).
+  std::string catalog_id() const;
+  // The change at applied_sequence(), as applied; none before any.
+  std::optional<catalog::v1::Change> last_applied_change() const;
+  // What Open found in the folder.
+  const StoreLoad& store_load() const { return store_load_; }
+  bool persistent() const { return store_->persistent(); }
 
   // Marks the state as no longer following the catalog (its history changed
   // underneath): from now on every query fails with UNAVAILABLE carrying
-  // `reason`. Permanent.
+  // `reason`. Permanent. A folder is marked discarded, so that the next
+  // Open clears it and the timeline rebuilds from the catalog.
   void SetStopped(absl::string_view reason);
   // Empty while following.
   std::string stopped_reason() const;
@@ -179,56 +220,20 @@ class TimelineState {
   // Record times are nanoseconds since the Unix epoch. kForever is "not
   // retired"; kNow, just below it, is the record time of a query without
   // known_at, so that one visibility test serves both kinds of query.
-  using RecordTime = int64_t;
-  static constexpr RecordTime kForever = INT64_MAX;
+  using RecordTime = stored::RecordTime;
+  static constexpr RecordTime kForever = stored::kForever;
   static constexpr RecordTime kNow = INT64_MAX - 1;
-  static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr uint32_t kNone = stored::kNone;
 
-  struct Revision {
-    RecordTime recorded;
-    int64_t sequence;
-    // Predicate id (statements) or kind id (entities).
-    uint32_t facet;
-    // Retracted statement or deleted entity.
-    bool hidden;
-    // The serialized catalog::v1::Statement or catalog::v1::Entity.
-    std::string resource;
-  };
+  using Revision = stored::Revision;
+  using ExtentRecord = stored::Record;
 
+  // What stays in memory of an entity; the rest is stored::EntityValue.
   struct EntityItem {
     std::string id;
-    std::vector<Revision> revisions;   // in record order
-    uint32_t lifespan_record = kNone;  // current, if any
-    // Every record ever made of this entity's lifespan, and of statements
-    // with it as subject or object.
-    std::vector<uint32_t> lifespan_records;
-    std::vector<uint32_t> subject_records;
-    std::vector<uint32_t> object_records;
-  };
-
-  struct StatementItem {
-    std::string id;
-    std::vector<Revision> revisions;
-    uint32_t record = kNone;  // current, if any
-  };
-
-  struct ExtentRecord {
-    temporal::Extent extent;
-    RecordTime recorded;
-    RecordTime retired;
-    // StatementItem (for statements) or EntityItem (for lifespans) index.
-    uint32_t item;
-    // Predicate id (statements) or kind id (lifespans).
-    uint32_t facet;
-    // Statements: subject and object entity (kNone for a literal object).
-    // Lifespans: the entity itself, and kNone.
-    uint32_t subject;
-    uint32_t object;
-    bool is_statement;
-
-    bool VisibleAt(RecordTime at) const {
-      return recorded <= at && at < retired;
-    }
+    // The record time of its first revision (kForever: none yet, only
+    // named by statements): it exists at T iff first_recorded <= T.
+    RecordTime first_recorded = kForever;
   };
 
   // What QueryWindow and CountActive select (see ItemType in the proto).
@@ -263,6 +268,7 @@ class TimelineState {
                                        bool reads_catalog = true) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status NotCaughtUpError() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void MarkCaughtUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint32_t> FindEntity(absl::string_view field,
                                       absl::string_view name,
                                       RecordTime at) const
@@ -281,19 +287,34 @@ class TimelineState {
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   bool PassesFilter(const ItemFilter& filter, const ExtentRecord& record,
                     RecordTime at) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Records about `entity` (subject or object; a self-reference once).
+  // Calls fn(record_id, const ExtentRecord&) for each record ever made
+  // about `entity` (subject or object; a self-reference once).
   template <typename Fn>
   void ForEachRecordAbout(uint32_t entity, Fn&& fn) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The same for one role: 'l' lifespans, 's' subject, 'o' object.
+  template <typename Fn>
+  void ForEachRecordOf(uint32_t entity, char role, Fn&& fn) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
-  static const Revision* RevisionAt(const std::vector<Revision>& revisions,
-                                    RecordTime at);
+  explicit TimelineState(TimelineLimits limits,
+                         std::unique_ptr<TimelineStore> store);
+  // Loads the folder's state (see Open).
+  absl::Status Load();
+  // Reads from the store; an entry it lacks reads as empty (it cannot lack
+  // one the indexes name unless the folder was damaged).
+  ExtentRecord ReadRecord(uint32_t id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  stored::EntityValue ReadEntity(uint32_t entity) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  bool ReadStatement(absl::string_view id, stored::StatementValue* value) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   catalog::v1::Statement StatementAt(const ExtentRecord& record,
                                      RecordTime at) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   catalog::v1::Entity EntityAt(uint32_t entity, RecordTime at) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // "statements/{id}" or "entities/{id}" of a record's resource.
+  // "statements/{id}" or "entities/{id}" of a record's resource (the id
+  // refers into `record` or the entity table).
   std::string ResourceName(const ExtentRecord& record) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   const std::string& ResourceId(const ExtentRecord& record) const
@@ -311,16 +332,20 @@ class TimelineState {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint32_t InternEntity(absl::string_view id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  uint32_t InternStatement(absl::string_view id)
+  uint32_t InternPredicate(absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static uint32_t Intern(absl::string_view name,
-                         absl::flat_hash_map<std::string, uint32_t>& ids,
-                         std::vector<std::string>& names,
-                         std::vector<IntervalIndex>& indexes);
+  uint32_t InternKind(absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The pending version of an entity (its writes not yet committed).
+  stored::EntityValue& PendingEntity(uint32_t entity)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint32_t AddRecord(const ExtentRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RetireRecord(uint32_t record, RecordTime at)
+  void RetireRecord(uint32_t id, ExtentRecord record, RecordTime at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the pending entities and the meta keys, and commits; on failure
+  // the state stops (its memory is ahead of its folder).
+  absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   IntervalIndex& IndexOf(const ExtentRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -335,12 +360,16 @@ class TimelineState {
   int64_t catch_up_target_ ABSL_GUARDED_BY(mu_) = -1;
   bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
 
+  std::unique_ptr<TimelineStore> store_;
+  StoreLoad store_load_;
+  std::optional<catalog::v1::Change> last_change_ ABSL_GUARDED_BY(mu_);
+
   std::vector<EntityItem> entities_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint32_t> entity_ids_ ABSL_GUARDED_BY(mu_);
-  std::vector<StatementItem> statements_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint32_t> statement_ids_
+  // Entities changed by the Apply in progress, written at its commit.
+  absl::flat_hash_map<uint32_t, stored::EntityValue> pending_entities_
       ABSL_GUARDED_BY(mu_);
-  std::vector<ExtentRecord> records_ ABSL_GUARDED_BY(mu_);
+  uint32_t record_count_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Predicates and kinds, interned; each has its own index.
   absl::flat_hash_map<std::string, uint32_t> predicate_ids_
