@@ -11,7 +11,14 @@ namespace annals::timeline {
 
 ChangeFollower::ChangeFollower(ChangeSource* source, TimelineState* state,
                                ChangeFollowerOptions options)
-    : source_(source), state_(state), options_(std::move(options)) {}
+    : source_(source), state_(state), options_(std::move(options)) {
+  // A state reloaded from its folder resumes after what it holds, checked
+  // against the catalog as after a reconnect (Admit, Verify).
+  if (state_->applied_sequence() > 0) {
+    status_.catalog_id = state_->catalog_id();
+    last_applied_ = state_->last_applied_change();
+  }
+}
 
 ChangeFollower::~ChangeFollower() { Stop(); }
 
@@ -52,6 +59,17 @@ void ChangeFollower::Log(absl::string_view line) const {
 }
 
 void ChangeFollower::Run() {
+  if (state_->caught_up()) {
+    // Reloaded from its folder after an earlier catch-up: it answers from
+    // what it holds at once (as during an outage) while it resumes the
+    // feed.
+    Log(absl::StrCat("serving the local state at sequence ",
+                     state_->applied_sequence(), " of catalog ",
+                     state_->catalog_id(), "; resuming the change feed"));
+    if (options_.on_serving) options_.on_serving(true);
+    absl::MutexLock lock(&mu_);
+    status_.caught_up = true;
+  }
   absl::BitGen random;
   absl::Duration backoff = options_.initial_backoff;
   // Failures after the first of a series are not logged, unless their

@@ -11,6 +11,11 @@
 // reported by the first message of its first successful stream; it then
 // reports serving, and stays serving through later disconnections.
 //
+// Restarts. A state reloaded from its folder (TimelineState::Open) that
+// had caught up before serves at once and resumes the feed after its
+// applied sequence, checked like a reconnect below; on divergence the
+// state marks its folder discarded, so the restart rebuilds from scratch.
+//
 // Divergence. Each stream's first message names the catalog (catalog_id)
 // and its head. If a reconnect finds another catalog_id (the catalog was
 // recreated from nothing) or a head below what the state has applied (the

@@ -50,6 +50,17 @@ ABSL_FLAG(int, max_window_days, 0,
           "Longest [from, to) window of QueryWindow, FindGaps and CountActive, "
           "in days; with a limit both ends are required, and longer windows "
           "fail with INVALID_ARGUMENT. 0: no limit.");
+ABSL_FLAG(std::string, data_dir, "",
+          "The timeline's own folder of derived state. A restart reloads it "
+          "and serves at once, then resumes the catalog's feed where it "
+          "stopped; a folder from another catalog or history is rebuilt. "
+          "It may be deleted at any time (the timeline then rebuilds from "
+          "the catalog). Empty: state in memory, rebuilt at every start.");
+ABSL_FLAG(int64_t, block_cache_mb, 64,
+          "Memory for reading statements and records from --data_dir, in "
+          "MiB (RocksDB's block cache, index and filter blocks included). "
+          "The timeline's resident memory is about its interval indexes "
+          "(some 45 bytes per statement) plus this.");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9402",
           "host:port of the Prometheus metrics endpoint (GET /metrics, "
           "docs/metrics.md); \"off\" or an empty value disables it.");
@@ -79,6 +90,8 @@ int main(int argc, char** argv) {
   options.limits.max_page_size = config->max_page_size;
   options.limits.max_window_days = absl::GetFlag(FLAGS_max_window_days);
   options.limits.max_response_bytes = config->max_response_bytes;
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   for (const absl::Status& check :
        {annals::config::ValidateAddress("--listen", options.listen),
         options.catalog.empty()
@@ -86,6 +99,9 @@ int main(int argc, char** argv) {
             : absl::OkStatus(),
         annals::config::ValidateRange(
             "--max_window_days", options.limits.max_window_days, 0, 3660000),
+        annals::config::ValidateRange("--block_cache_mb",
+                                      absl::GetFlag(FLAGS_block_cache_mb), 1,
+                                      1 << 20),
         options.max_wait > absl::ZeroDuration()
             ? absl::OkStatus()
             : absl::InvalidArgumentError("--max_wait: must be positive"),
@@ -150,6 +166,8 @@ int main(int argc, char** argv) {
        options.catalog_connection.credentials != nullptr ? "on" : "off"},
       {"catalog_token_file", absl::GetFlag(FLAGS_catalog_token_file)},
       {"max_window_days", options.limits.max_window_days},
+      {"data_dir", options.data_dir},
+      {"block_cache_mb", absl::GetFlag(FLAGS_block_cache_mb)},
       {"feed_stall_timeout",
        absl::FormatDuration(options.catalog_connection.stall_timeout)}};
   for (annals::logging::Field& field : config->Describe()) {

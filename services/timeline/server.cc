@@ -75,7 +75,11 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
         "least 0");
   }
   std::unique_ptr<TimelineServer> server(new TimelineServer());
-  server->state_ = std::make_unique<TimelineState>(options.limits);
+  absl::StatusOr<std::unique_ptr<TimelineState>> opened = TimelineState::Open(
+      options.limits, {.path = options.data_dir,
+                       .block_cache_bytes = options.block_cache_bytes});
+  if (!opened.ok()) return opened.status();
+  server->state_ = *std::move(opened);
   if (options.change_source == nullptr) {
     server->state_->SetCatalogAddress(options.catalog);
   }
@@ -148,6 +152,19 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
                                                         : logging::Level::kInfo,
                   line);
     };
+  }
+  if (!options.data_dir.empty() && follower_options.log) {
+    const StoreLoad& load = server->state_->store_load();
+    if (!load.cleared_reason.empty()) {
+      follower_options.log(absl::StrCat(
+          "cleared the local state in ", options.data_dir, " (",
+          load.cleared_reason, "); rebuilding it from the catalog"));
+    } else if (load.loaded) {
+      follower_options.log(absl::StrCat(
+          "loaded the local state in ", options.data_dir, ": sequence ",
+          load.sequence, ", ", load.records, " extent records, in ",
+          absl::FormatDuration(absl::Trunc(load.took, absl::Milliseconds(1)))));
+    }
   }
   SequenceGate* gate = server->gate_.get();
   // Calls waiting for min_sequence also wait for the first catch-up: the

@@ -89,6 +89,13 @@ struct TimelineServerOptions {
   absl::Duration max_connection_idle = absl::Minutes(5);
   // Query limits (page size, window length); see TimelineLimits.
   TimelineLimits limits;
+  // The timeline's own folder (TimelineStore): a restart reloads its state
+  // from it and resumes the feed where it stopped. Empty: in memory,
+  // rebuilt from the feed at every start. Default: empty.
+  std::string data_dir;
+  // The folder's block cache (index and filter blocks included): the
+  // memory reads of statements and records may use. Default: 64 MiB.
+  int64_t block_cache_bytes = int64_t{64} << 20;
   // Receives the follower's events (unless `log` is set), refused calls,
   // and (at debug level) one event per call. Null: no logging beyond
   // `log`. Default: null.
