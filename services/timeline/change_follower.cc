@@ -61,12 +61,14 @@ void ChangeFollower::Log(absl::string_view line) const {
 void ChangeFollower::Run() {
   if (state_->caught_up()) {
     // Reloaded from its folder after an earlier catch-up: it answers from
-    // what it holds at once (as during an outage) while it resumes the
-    // feed.
+    // what it holds at once, as during an outage (the process SERVING, the
+    // service not until in sync), while it resumes the feed.
     Log(absl::StrCat("serving the local state at sequence ",
                      state_->applied_sequence(), " of catalog ",
                      state_->catalog_id(), "; resuming the change feed"));
     if (options_.on_serving) options_.on_serving(true);
+    // Not in sync until a stream has caught up with the catalog's head.
+    if (options_.on_sync) options_.on_sync(false);
     absl::MutexLock lock(&mu_);
     status_.caught_up = true;
   }

@@ -126,9 +126,10 @@ void ReportMemory(benchmark::State& state) {
            static_cast<double>(memory.indexed_extents);
   };
   state.counters["index_B/extent"] = per_extent(memory.index_bytes);
-  state.counters["records_B/extent"] = per_extent(memory.record_bytes);
-  state.counters["all_B/extent"] = per_extent(
-      memory.index_bytes + memory.record_bytes + memory.revision_bytes);
+  state.counters["entities_B/extent"] = per_extent(memory.entity_bytes);
+  state.counters["store_B/extent"] = per_extent(memory.store_bytes);
+  state.counters["all_B/extent"] =
+      per_extent(memory.index_bytes + memory.entity_bytes + memory.store_bytes);
   state.counters["extents"] = static_cast<double>(memory.indexed_extents);
 }
 

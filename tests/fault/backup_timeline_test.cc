@@ -13,6 +13,12 @@
 //  - the restored catalog was written to past the timeline's sequence
 //    before the timeline came back: the change at the timeline's sequence
 //    is another one, so it stops the same way.
+//
+// Each runs twice: with the timeline's state in memory, and in a folder
+// (--data_dir), where stopping must also discard the folder so that the
+// restarted timeline rebuilds instead of reloading the history it stopped
+// following. One more test restarts a timeline on its folder while the
+// catalog is down: it serves what it holds at once.
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
@@ -36,15 +42,23 @@ using ::testing::HasSubstr;
 
 constexpr absl::Duration kPatience = absl::Seconds(30);
 
-class TimelineAfterRestoreTest : public ::testing::Test {
+// The parameter: whether the timeline keeps its state in a folder.
+class TimelineAfterRestoreTest : public ::testing::TestWithParam<bool> {
  protected:
   // Starts the original catalog and a timeline following it.
   void SetUp() override {
     catalog_ = StartCatalog(dir_.Sub("original"));
     ASSERT_TRUE(catalog_.ok());
     address_ = catalog_.address();
-    timeline_ = StartTimeline(address_);
+    timeline_ = StartFollowing();
     ASSERT_TRUE(timeline_.ok());
+  }
+
+  ServiceProcess StartFollowing() {
+    return StartTimeline(
+        address_, GetParam()
+                      ? std::vector<std::string>{"--data_dir=" + dir_.Sub("tl")}
+                      : std::vector<std::string>{});
   }
 
   void TearDown() override {
@@ -115,7 +129,7 @@ class TimelineAfterRestoreTest : public ::testing::Test {
   std::string address_;
 };
 
-TEST_F(TimelineAfterRestoreTest, ResumesWhenTheBackupHoldsWhatItApplied) {
+TEST_P(TimelineAfterRestoreTest, ResumesWhenTheBackupHoldsWhatItApplied) {
   const int64_t written = Write("before-backup");
   timeline::v1::GetSnapshotResponse snapshot;
   ASSERT_TRUE(SnapshotOf("before-backup", written, &snapshot).ok());
@@ -137,7 +151,7 @@ TEST_F(TimelineAfterRestoreTest, ResumesWhenTheBackupHoldsWhatItApplied) {
                           HealthCheckResponse::SERVING, kPatience));
 }
 
-TEST_F(TimelineAfterRestoreTest,
+TEST_P(TimelineAfterRestoreTest,
        StopsWhenItAppliedMoreThanTheBackupAndARestartRebuilds) {
   const int64_t backed_up = [&] {
     Write("before-backup");
@@ -158,7 +172,7 @@ TEST_F(TimelineAfterRestoreTest,
   EXPECT_TRUE(ExitedZero(timeline_.process->Kill(SIGTERM)));
   const int64_t next = Write("after-restore");
   EXPECT_EQ(next, backed_up + 1);
-  timeline_ = StartTimeline(address_);
+  timeline_ = StartFollowing();
   ASSERT_TRUE(timeline_.ok());
   ASSERT_TRUE(SnapshotOf("after-restore", next, &snapshot).ok());
   EXPECT_EQ(snapshot.sequence(), next);
@@ -167,7 +181,7 @@ TEST_F(TimelineAfterRestoreTest,
       << gone.error_message();
 }
 
-TEST_F(TimelineAfterRestoreTest,
+TEST_P(TimelineAfterRestoreTest,
        StopsWhenTheRestoredCatalogHasAnotherChangeAtItsSequence) {
   const int64_t backed_up = [&] {
     Write("before-backup");
@@ -190,6 +204,44 @@ TEST_F(TimelineAfterRestoreTest,
   EXPECT_THAT(reason, HasSubstr(absl::StrCat("at sequence ", applied)));
   EXPECT_THAT(reason, HasSubstr("is not the one this timeline applied"));
 }
+
+TEST_P(TimelineAfterRestoreTest,
+       RestartedOnItsFolderServesWhatItHeldWhileTheCatalogIsDown) {
+  if (!GetParam()) GTEST_SKIP() << "only a timeline with a folder can";
+  const int64_t written = Write("before-restart");
+  timeline::v1::GetSnapshotResponse snapshot;
+  ASSERT_TRUE(SnapshotOf("before-restart", written, &snapshot).ok());
+  timeline_.process->Kill(SIGKILL);
+  EXPECT_TRUE(ExitedZero(catalog_.process->Kill(SIGTERM)));
+
+  timeline_ = StartFollowing();
+  ASSERT_TRUE(timeline_.ok());
+  // Serving from its folder: the process is ready, the service is not in
+  // sync with a catalog it cannot reach.
+  EXPECT_TRUE(AwaitHealth(timeline_.address(), "", HealthCheckResponse::SERVING,
+                          kPatience));
+  EXPECT_EQ(CheckHealth(timeline_.address(), kTimelineService),
+            HealthCheckResponse::NOT_SERVING);
+  grpc::Status status = SnapshotOf("before-restart", written, &snapshot);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(snapshot.sequence(), written);
+  EXPECT_EQ(snapshot.entity().name(), "entities/before-restart");
+
+  // The catalog back: it resumes after what it held.
+  catalog_ = StartCatalog(dir_.Sub("original"), address_);
+  ASSERT_TRUE(catalog_.ok());
+  EXPECT_TRUE(AwaitHealth(timeline_.address(), kTimelineService,
+                          HealthCheckResponse::SERVING, kPatience));
+  const int64_t next = Write("after-restart");
+  EXPECT_EQ(next, written + 1);
+  ASSERT_TRUE(SnapshotOf("after-restart", next, &snapshot).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(InMemoryAndInAFolder, TimelineAfterRestoreTest,
+                         ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Folder" : "InMemory";
+                         });
 
 }  // namespace
 }  // namespace annals::testing

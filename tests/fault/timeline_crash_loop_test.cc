@@ -4,15 +4,15 @@
 // The catalog holds data/nmi plus random writes (entities with random EDTF
 // lifespans, statements, etag updates, retractions, deletions) that keep
 // flowing while the timeline is killed at random moments (seeded) and
-// restarted; each restart must catch up (SERVING) and read the latest write
-// through min_sequence. The last restart therefore built its state partly
-// from the backlog and partly from live changes. Once the writes stop, a
-// fresh timeline is started on the same catalog; with both at the same
-// sequence, random GetSnapshot, ListHistory (paged), QueryWindow (paged),
-// Relate, FindGaps and CountActive requests, over random entities,
-// statements, predicates, days and windows, with and without known_at
-// (including exact commit times), must get identical answers (status and
-// message, or the whole response) from both.
+// restarted on its folder (--data_dir), which it reloads; each restart must
+// serve (SERVING) and read the latest write through min_sequence. The last
+// restart therefore built its state partly from the backlog and partly from
+// live changes. Once the writes stop, a fresh timeline is started on the same
+// catalog; with both at the same sequence, random GetSnapshot, ListHistory
+// (paged), QueryWindow (paged), Relate, FindGaps and CountActive requests, over
+// random entities, statements, predicates, days and windows, with and without
+// known_at (including exact commit times), must get identical answers (status
+// and message, or the whole response) from both.
 //
 // Cycles: 5; 100 with ANNALS_FULL=1; ANNALS_TIMELINE_CRASH_CYCLES=N overrides
 // both. ANNALS_COMPARE_QUERIES=N changes the 10,000. The figures go to stdout
@@ -607,7 +607,11 @@ TEST(TimelineCrashLoopTest, RestartedTimelineAnswersExactlyAsAFreshOne) {
   const int64_t imported = ImportNmi(*FreshCatalogStub(address), &error);
   ASSERT_GT(imported, 0) << error;
 
-  ServiceProcess timeline = StartTimeline(address);
+  // The timeline keeps its state in a folder, so each restart reloads what
+  // the killed one had written and resumes the feed from there; the fresh
+  // timeline it is compared with builds everything from the feed.
+  const std::vector<std::string> folder = {"--data_dir=" + dir.Sub("timeline")};
+  ServiceProcess timeline = StartTimeline(address, folder);
   ASSERT_TRUE(timeline.ok());
   ASSERT_NO_FATAL_FAILURE(ExpectCaughtUp(timeline.address(), imported));
 
@@ -620,7 +624,7 @@ TEST(TimelineCrashLoopTest, RestartedTimelineAnswersExactlyAsAFreshOne) {
           std::uniform_int_distribution<int>(50, 400)(random)));
       timeline.process->Kill(SIGKILL);
       const absl::Time restart = absl::Now();
-      timeline = StartTimeline(address);
+      timeline = StartTimeline(address, folder);
       ASSERT_TRUE(timeline.ok()) << "restart " << cycle + 1;
       ASSERT_TRUE(AwaitHealth(timeline.address(), kTimelineService,
                               ::grpc::health::v1::HealthCheckResponse::SERVING,

@@ -4,6 +4,11 @@
 // type is asked now and "known at" random record times, and must give the
 // oracle's answer, which scans every revision of every resource and asks the
 // temporal library directly.
+//
+// Each test runs twice: on a state in memory, and on a state kept in a
+// folder that is closed and reopened three times while the history is
+// applied (the last time after all of it), so that the answers also prove
+// what a restart reloads: the indexes, the records and every revision.
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -20,6 +25,7 @@
 #include "services/common/temporal/gaps.h"
 #include "services/timeline/timeline_state.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
 #include "tests/timeline/random_extents.h"
 
 namespace annals::timeline {
@@ -217,21 +223,41 @@ class World {
       revisions_;
 };
 
-class TimelineStatePropertyTest : public ::testing::Test {
+// The parameter: whether the state lives in a folder reopened along the way.
+class TimelineStatePropertyTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    state_.MarkCaughtUp();  // no catalog to catch up with: queries answer
+    const bool reopened = GetParam();
+    ASSERT_NO_FATAL_FAILURE(Open());
     world_.Generate(/*entities=*/40, /*statements=*/1200, /*mutations=*/1500);
     // Apply in uneven batches, as the feed delivers them.
     const auto& changes = world_.changes();
     size_t i = 0;
+    size_t next_reopen = changes.size() / 3;
     while (i < changes.size()) {
       const size_t n = std::min(changes.size() - i,
                                 static_cast<size_t>(1 + random().Pick(300)));
-      ASSERT_OK(state_.Apply(absl::MakeConstSpan(changes).subspan(i, n)));
+      ASSERT_OK(state_->Apply(absl::MakeConstSpan(changes).subspan(i, n)));
       i += n;
+      if (reopened && i >= next_reopen) {
+        ASSERT_NO_FATAL_FAILURE(Open());
+        ASSERT_EQ(state_->applied_sequence(), static_cast<int64_t>(i));
+        next_reopen += changes.size() / 3;
+      }
     }
-    ASSERT_EQ(state_.applied_sequence(), static_cast<int64_t>(changes.size()));
+    if (reopened) ASSERT_NO_FATAL_FAILURE(Open());
+    ASSERT_EQ(state_->applied_sequence(), static_cast<int64_t>(changes.size()));
+  }
+
+  // (Re)opens the state: on the folder when GetParam(), else in memory.
+  void Open() {
+    state_.reset();
+    absl::StatusOr<std::unique_ptr<TimelineState>> state = TimelineState::Open(
+        TimelineLimits(),
+        {.path = GetParam() ? folder_.Sub("timeline") : std::string()});
+    ASSERT_OK(state.status());
+    state_ = *std::move(state);
+    state_->MarkCaughtUp();  // no catalog to catch up with: queries answer
   }
 
   RandomExtents& random() { return world_.random(); }
@@ -355,10 +381,18 @@ class TimelineStatePropertyTest : public ::testing::Test {
   }
 
   World world_{20181026};
-  TimelineState state_;
+  testing::TempDir folder_;
+  std::unique_ptr<TimelineState> state_;
 };
 
-TEST_F(TimelineStatePropertyTest, SnapshotsMatchTheOracle) {
+INSTANTIATE_TEST_SUITE_P(InMemoryAndReopened, TimelineStatePropertyTest,
+                         ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "ReopenedFromItsFolder"
+                                             : "InMemory";
+                         });
+
+TEST_P(TimelineStatePropertyTest, SnapshotsMatchTheOracle) {
   for (int q = 0; q < 300; ++q) {
     const int64_t at = RandomTime();
     const std::string entity = RandomEntityName();
@@ -370,7 +404,7 @@ TEST_F(TimelineStatePropertyTest, SnapshotsMatchTheOracle) {
     request.set_entity(entity);
     request.set_at(temporal::FormatDay(day));
     SetKnownAt(request, at);
-    auto snapshot = state_.GetSnapshot(request);
+    auto snapshot = state_->GetSnapshot(request);
     if (!EntityExists(full, at)) {
       EXPECT_THAT(snapshot, StatusIs(absl::StatusCode::kNotFound));
       continue;
@@ -413,7 +447,7 @@ TEST_F(TimelineStatePropertyTest, SnapshotsMatchTheOracle) {
   }
 }
 
-TEST_F(TimelineStatePropertyTest, HistoriesMatchTheOracleInOrderAcrossPages) {
+TEST_P(TimelineStatePropertyTest, HistoriesMatchTheOracleInOrderAcrossPages) {
   for (int q = 0; q < 200; ++q) {
     const int64_t at = RandomTime();
     const std::string full = absl::StrCat("entities/e", random().Pick(40));
@@ -442,7 +476,7 @@ TEST_F(TimelineStatePropertyTest, HistoriesMatchTheOracleInOrderAcrossPages) {
     SetKnownAt(request, at);
     std::vector<std::string> got;
     for (int page = 0; page < 1000; ++page) {
-      auto response = state_.ListHistory(request);
+      auto response = state_->ListHistory(request);
       ASSERT_OK(response);
       for (const auto& entry : response->entries()) {
         got.push_back(entry.statement().name());
@@ -461,11 +495,11 @@ TEST_F(TimelineStatePropertyTest, HistoriesMatchTheOracleInOrderAcrossPages) {
   }
 }
 
-TEST_F(TimelineStatePropertyTest, WindowsMatchTheOracleAcrossPages) {
+TEST_P(TimelineStatePropertyTest, WindowsMatchTheOracleAcrossPages) {
   // As the feed left the indexes (delta buffers), then merged, where
   // current pages come from walks in start order that stop early.
   for (int q = 0; q < 300; ++q) {
-    if (q == 150) state_.CompactIndexes();
+    if (q == 150) state_->CompactIndexes();
     const int64_t at = RandomTime();
     Filter filter = RandomFilter();
     if (!filter.entity.empty() && !EntityExists(filter.entity, at)) continue;
@@ -498,7 +532,7 @@ TEST_F(TimelineStatePropertyTest, WindowsMatchTheOracleAcrossPages) {
     SetKnownAt(request, at);
     std::vector<std::tuple<std::string, v1::ItemType, type::v1::Certainty>> got;
     for (int page = 0; page < 10000; ++page) {
-      auto response = state_.QueryWindow(request);
+      auto response = state_->QueryWindow(request);
       ASSERT_OK(response);
       for (const auto& item : response->items()) {
         got.emplace_back(
@@ -512,12 +546,12 @@ TEST_F(TimelineStatePropertyTest, WindowsMatchTheOracleAcrossPages) {
   }
 }
 
-TEST_F(TimelineStatePropertyTest, CountsMatchTheOracleBucketByBucket) {
+TEST_P(TimelineStatePropertyTest, CountsMatchTheOracleBucketByBucket) {
   // First with every index entry in the delta buffers, as the feed left
   // them; then merged, so that the unfiltered current counts come from the
   // sorted counting arrays.
   for (int q = 0; q < 240; ++q) {
-    if (q == 120) state_.CompactIndexes();
+    if (q == 120) state_->CompactIndexes();
     const int64_t at = RandomTime();
     Filter filter = RandomFilter();
     if (random().Pick(3) == 0) filter = Filter{};  // the unfiltered fast path
@@ -538,7 +572,7 @@ TEST_F(TimelineStatePropertyTest, CountsMatchTheOracleBucketByBucket) {
     request.set_predicate(filter.predicate);
     request.set_entity(filter.entity);
     SetKnownAt(request, at);
-    auto response = state_.CountActive(request);
+    auto response = state_->CountActive(request);
     ASSERT_OK(response);
 
     const std::vector<OracleItem> items = ItemsAt(filter, at);
@@ -578,7 +612,7 @@ TEST_F(TimelineStatePropertyTest, CountsMatchTheOracleBucketByBucket) {
   }
 }
 
-TEST_F(TimelineStatePropertyTest, GapsMatchTheOracle) {
+TEST_P(TimelineStatePropertyTest, GapsMatchTheOracle) {
   for (int q = 0; q < 200; ++q) {
     const int64_t at = RandomTime();
     const std::string subject = absl::StrCat("entities/e", random().Pick(40));
@@ -602,7 +636,7 @@ TEST_F(TimelineStatePropertyTest, GapsMatchTheOracle) {
     request.set_from(temporal::FormatDay(from));
     request.set_to(temporal::FormatDay(to - 1));  // the last day
     SetKnownAt(request, at);
-    auto response = state_.FindGaps(request);
+    auto response = state_->FindGaps(request);
     ASSERT_OK(response);
     auto text = [](const std::vector<temporal::DayRange>& ranges) {
       std::vector<std::pair<std::string, std::string>> out;
