@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <tuple>
+#include <type_traits>
 
 namespace annals::timeline {
 namespace {
@@ -281,6 +283,82 @@ void IntervalIndex::Build(std::vector<IndexedExtent> sorted) {
     block_max_end_.push_back(std::move(blocks));
     super_max_end_.push_back(std::move(supers));
   }
+}
+
+namespace {
+
+template <typename T>
+void SaveArray(const std::vector<T>& values, std::string* out) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const uint64_t size = values.size();
+  out->append(reinterpret_cast<const char*>(&size), sizeof(size));
+  out->append(reinterpret_cast<const char*>(values.data()),
+              values.size() * sizeof(T));
+}
+
+template <typename T>
+bool RestoreArray(absl::string_view* in, std::vector<T>* values) {
+  uint64_t size = 0;
+  if (in->size() < sizeof(size)) return false;
+  std::memcpy(&size, in->data(), sizeof(size));
+  in->remove_prefix(sizeof(size));
+  if (size > in->size() / sizeof(T)) return false;
+  values->resize(size);
+  std::memcpy(values->data(), in->data(), size * sizeof(T));
+  in->remove_prefix(size * sizeof(T));
+  return true;
+}
+
+}  // namespace
+
+void IntervalIndex::Save(std::string* out) const {
+  const uint64_t header[3] = {components_.size(), sorted_size_,
+                              static_cast<uint64_t>(min_coreless_gap_)};
+  out->append(reinterpret_cast<const char*>(header), sizeof(header));
+  for (size_t c = 0; c < components_.size(); ++c) {
+    SaveArray(components_[c], out);
+    SaveArray(block_max_end_[c], out);
+    SaveArray(super_max_end_[c], out);
+  }
+  for (const std::vector<Day>* days :
+       {&live_starts_, &live_ends_, &core_starts_, &core_ends_}) {
+    SaveArray(*days, out);
+  }
+  for (const std::vector<IndexedExtent>* entries :
+       {&delta_, &coreless_, &retired_since_build_}) {
+    SaveArray(*entries, out);
+  }
+}
+
+bool IntervalIndex::Restore(absl::string_view* in) {
+  *this = IntervalIndex();
+  uint64_t header[3];
+  if (in->size() < sizeof(header)) return false;
+  std::memcpy(header, in->data(), sizeof(header));
+  in->remove_prefix(sizeof(header));
+  // At most eight components (see Build); anything else is not an index.
+  if (header[0] > 64) return false;
+  components_.resize(header[0]);
+  block_max_end_.resize(header[0]);
+  super_max_end_.resize(header[0]);
+  sorted_size_ = header[1];
+  min_coreless_gap_ = static_cast<int64_t>(header[2]);
+  bool ok = true;
+  for (size_t c = 0; ok && c < components_.size(); ++c) {
+    ok = RestoreArray(in, &components_[c]) &&
+         RestoreArray(in, &block_max_end_[c]) &&
+         RestoreArray(in, &super_max_end_[c]);
+  }
+  for (std::vector<Day>* days :
+       {&live_starts_, &live_ends_, &core_starts_, &core_ends_}) {
+    ok = ok && RestoreArray(in, days);
+  }
+  for (std::vector<IndexedExtent>* entries :
+       {&delta_, &coreless_, &retired_since_build_}) {
+    ok = ok && RestoreArray(in, entries);
+  }
+  if (!ok) *this = IntervalIndex();
+  return ok;
 }
 
 size_t IntervalIndex::MemoryBytes() const {

@@ -47,8 +47,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "services/common/temporal/day.h"
 #include "services/common/temporal/extent.h"
 
@@ -151,6 +153,15 @@ class IntervalIndex {
   // flagged), built at once in O(n log n): a state reloaded from its
   // folder.
   void Load(std::vector<IndexedExtent> entries);
+
+  // Appends the whole index to `out` as bytes that Restore reads back in
+  // this build (raw arrays: a saved index is for the same binary's
+  // restart, not a portable format).
+  void Save(std::string* out) const;
+  // Replaces the contents with what Save wrote at the front of `*in`, and
+  // advances `*in` past it. False (the index then empty) if `*in` is too
+  // short or inconsistent.
+  bool Restore(absl::string_view* in);
 
   // Merges the delta buffer into the components now (rebuilding them) and
   // forgets the retirements since the last merge.

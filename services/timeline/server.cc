@@ -53,6 +53,20 @@ void AddTimelineMetrics(metrics::Registry& registry, const TimelineState* state,
     gauge("annals_timeline_caught_up",
           "1 once the initial catch-up with the catalog is done.",
           status.caught_up ? 1 : 0);
+    const TimelineMemory memory = state->Memory();
+    gauge("annals_timeline_index_bytes",
+          "Bytes of the interval indexes held in memory.",
+          static_cast<double>(memory.index_bytes));
+    gauge("annals_timeline_entity_bytes",
+          "Bytes of the entity ids and id map held in memory.",
+          static_cast<double>(memory.entity_bytes));
+    gauge("annals_timeline_store_memory_bytes",
+          "Bytes the local store holds in memory: its block cache in use "
+          "(bounded by --block_cache_mb) and its memtables.",
+          static_cast<double>(memory.store_bytes));
+    gauge("annals_timeline_extent_records",
+          "Extent records ever indexed (current and retired).",
+          static_cast<double>(memory.indexed_extents));
     gauge("annals_timeline_stopped",
           "1 if the timeline stopped following because the catalog's "
           "history diverged (see its log).",
@@ -166,6 +180,7 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
           absl::FormatDuration(absl::Trunc(load.took, absl::Milliseconds(1)))));
     }
   }
+  server->log_ = follower_options.log;
   SequenceGate* gate = server->gate_.get();
   // Calls waiting for min_sequence also wait for the first catch-up: the
   // gate learns nothing before it.
@@ -224,6 +239,22 @@ absl::Status TimelineServer::Shutdown(absl::Duration grace) {
   stopped_ = true;
   if (metrics_endpoint_ != nullptr) metrics_endpoint_->Stop();
   if (follower_ != nullptr) follower_->Stop();
+  if (state_ != nullptr && state_->persistent()) {
+    // Nothing is applied any more: the next start loads this instead of
+    // rebuilding the indexes from every record.
+    const absl::Time start = absl::Now();
+    absl::Status saved = state_->SaveIndexes();
+    if (log_) {
+      log_(saved.ok()
+               ? absl::StrCat("saved the indexes at sequence ",
+                              state_->applied_sequence(), " in ",
+                              absl::FormatDuration(absl::Trunc(
+                                  absl::Now() - start, absl::Milliseconds(1))))
+               : absl::StrCat("could not save the indexes (the next start "
+                              "rebuilds them from the folder): ",
+                              saved.message()));
+    }
+  }
   if (gate_ != nullptr) gate_->Shutdown();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->Shutdown();

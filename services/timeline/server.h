@@ -155,6 +155,8 @@ class TimelineServer {
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint_;
   int port_ = 0;
   bool stopped_ = false;
+  // The follower's log, for the shutdown's own lines.
+  std::function<void(absl::string_view)> log_;
 };
 
 }  // namespace annals::timeline

@@ -1,13 +1,21 @@
 // TimelineState: its folder (opening, loading, committing) and applying the
 // change feed. The queries are in timeline_state.cc.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "services/common/types/extent_proto.h"
 #include "services/timeline/timeline_state.h"
@@ -30,9 +38,39 @@ constexpr absl::string_view kLastChangeKey = "last_change";
 constexpr absl::string_view kCaughtUpKey = "caught_up";
 constexpr absl::string_view kDiscardedKey = "discarded";
 
+constexpr absl::string_view kGenerationKey = "generation";
+
+// The file SaveIndexes writes in the folder, and its first line.
+constexpr absl::string_view kIndexesFile = "annals-timeline-indexes";
+constexpr absl::string_view kIndexesMagic = "annals-timeline-indexes 1\n";
+
 int64_t ParseInt(const std::string& text) {
   int64_t value = 0;
   return absl::SimpleAtoi(text, &value) ? value : 0;
+}
+
+void AppendU64(uint64_t value, std::string* out) {
+  out->append(reinterpret_cast<const char*>(&value), sizeof(value));
+}
+
+void AppendString(absl::string_view text, std::string* out) {
+  AppendU64(text.size(), out);
+  out->append(text.data(), text.size());
+}
+
+bool ReadU64(absl::string_view* in, uint64_t* value) {
+  if (in->size() < sizeof(*value)) return false;
+  std::memcpy(value, in->data(), sizeof(*value));
+  in->remove_prefix(sizeof(*value));
+  return true;
+}
+
+bool ReadString(absl::string_view* in, std::string* text) {
+  uint64_t size = 0;
+  if (!ReadU64(in, &size) || size > in->size()) return false;
+  text->assign(in->data(), size);
+  in->remove_prefix(size);
+  return true;
 }
 
 }  // namespace
@@ -103,6 +141,7 @@ absl::Status TimelineState::Load() {
                                     "\", this timeline writes \"",
                                     stored::kFormat, "\"");
     if (absl::Status cleared = store_->Clear(); !cleared.ok()) return cleared;
+    std::remove(IndexesPath().c_str());
   } else if (has_format) {
     std::string value;
     if (store_->Get(stored::MetaKey(kSequenceKey), &value)) {
@@ -120,6 +159,28 @@ absl::Status TimelineState::Load() {
       if (change.ParseFromString(value)) last_change_ = std::move(change);
     }
     caught_up_ = store_->Get(stored::MetaKey(kCaughtUpKey), &value);
+    store_->Get(stored::MetaKey(kGenerationKey), &generation_);
+    store_load_.from_saved_indexes = LoadSavedIndexes();
+    if (!store_load_.from_saved_indexes) LoadFromRecords();
+    store_load_.loaded = true;
+  }
+  if (generation_.empty()) {
+    absl::BitGen random;
+    generation_ = absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(random)),
+                               absl::Hex(absl::Uniform<uint64_t>(random)));
+    store_->Put(stored::MetaKey(kGenerationKey), generation_);
+  }
+  store_->Put(stored::MetaKey(kFormatKey), stored::kFormat);
+  if (absl::Status committed = store_->Commit(); !committed.ok()) {
+    return committed;
+  }
+  store_load_.sequence = applied_;
+  store_load_.took = absl::Now() - start;
+  return absl::OkStatus();
+}
+
+void TimelineState::LoadFromRecords() {
+  {
     auto names = [&](char kind, std::vector<std::string>& list,
                      absl::flat_hash_map<std::string, uint32_t>& ids,
                      std::vector<IntervalIndex>& indexes) {
@@ -167,15 +228,110 @@ absl::Status TimelineState::Load() {
     for (size_t i = 0; i < lifespans.size(); ++i) {
       lifespan_indexes_[i].Load(std::move(lifespans[i]));
     }
-    store_load_.loaded = true;
   }
-  store_->Put(stored::MetaKey(kFormatKey), stored::kFormat);
-  if (absl::Status committed = store_->Commit(); !committed.ok()) {
-    return committed;
+}
+
+std::string TimelineState::IndexesPath() const {
+  return absl::StrCat(store_->path(), "/", kIndexesFile);
+}
+
+absl::Status TimelineState::SaveIndexes() const {
+  if (!store_->persistent()) return absl::OkStatus();
+  absl::ReaderMutexLock lock(&mu_);                       // no Apply meanwhile
+  if (!stopped_reason_.empty()) return absl::OkStatus();  // discarded
+  std::string data(kIndexesMagic);
+  AppendString(generation_, &data);
+  AppendU64(static_cast<uint64_t>(applied_), &data);
+  AppendU64(record_count_, &data);
+  for (const std::vector<std::string>* names :
+       {&predicate_names_, &kind_names_}) {
+    AppendU64(names->size(), &data);
+    for (const std::string& name : *names) AppendString(name, &data);
   }
-  store_load_.sequence = applied_;
-  store_load_.took = absl::Now() - start;
+  AppendU64(entities_.size(), &data);
+  for (const EntityItem& entity : entities_) {
+    AppendString(entity.id, &data);
+    AppendU64(static_cast<uint64_t>(entity.first_recorded), &data);
+  }
+  for (const IntervalIndex& index : statement_indexes_) index.Save(&data);
+  for (const IntervalIndex& index : lifespan_indexes_) index.Save(&data);
+  // Whole or not at all: written aside, synced, then renamed over.
+  const std::string path = IndexesPath();
+  const std::string temporary = path + ".partial";
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  bool ok = file != nullptr &&
+            std::fwrite(data.data(), 1, data.size(), file) == data.size() &&
+            std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
+  if (file != nullptr) ok = std::fclose(file) == 0 && ok;
+  ok = ok && std::rename(temporary.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    const int error = errno;
+    std::remove(temporary.c_str());
+    return absl::InternalError(absl::StrCat("cannot save the indexes to ", path,
+                                            ": ", std::strerror(error)));
+  }
   return absl::OkStatus();
+}
+
+bool TimelineState::LoadSavedIndexes() {
+  std::ifstream file(IndexesPath(), std::ios::binary);
+  if (!file) return false;
+  const std::string data((std::istreambuf_iterator<char>(file)),
+                         std::istreambuf_iterator<char>());
+  absl::string_view in = data;
+  std::string generation;
+  uint64_t sequence = 0;
+  uint64_t records = 0;
+  // Only the file saved at this very state of this folder will do.
+  if (!absl::ConsumePrefix(&in, kIndexesMagic) ||
+      !ReadString(&in, &generation) || generation != generation_ ||
+      !ReadU64(&in, &sequence) || sequence != static_cast<uint64_t>(applied_) ||
+      !ReadU64(&in, &records) || records != record_count_) {
+    return false;
+  }
+  bool ok = true;
+  for (std::vector<std::string>* names : {&predicate_names_, &kind_names_}) {
+    uint64_t count = 0;
+    ok = ok && ReadU64(&in, &count) && count <= in.size();
+    for (uint64_t i = 0; ok && i < count; ++i) {
+      names->emplace_back();
+      ok = ReadString(&in, &names->back());
+    }
+  }
+  uint64_t entities = 0;
+  ok = ok && ReadU64(&in, &entities) && entities <= in.size();
+  for (uint64_t i = 0; ok && i < entities; ++i) {
+    EntityItem entity;
+    uint64_t first_recorded = 0;
+    ok = ReadString(&in, &entity.id) && ReadU64(&in, &first_recorded);
+    entity.first_recorded = static_cast<RecordTime>(first_recorded);
+    entities_.push_back(std::move(entity));
+  }
+  statement_indexes_.resize(ok ? predicate_names_.size() : 0);
+  lifespan_indexes_.resize(ok ? kind_names_.size() : 0);
+  for (IntervalIndex& index : statement_indexes_) ok = ok && index.Restore(&in);
+  for (IntervalIndex& index : lifespan_indexes_) ok = ok && index.Restore(&in);
+  ok = ok && in.empty();
+  if (!ok) {
+    predicate_names_.clear();
+    kind_names_.clear();
+    entities_.clear();
+    statement_indexes_.clear();
+    lifespan_indexes_.clear();
+    return false;
+  }
+  for (uint32_t i = 0; i < predicate_names_.size(); ++i) {
+    predicate_ids_[predicate_names_[i]] = i;
+  }
+  for (uint32_t i = 0; i < kind_names_.size(); ++i) {
+    kind_ids_[kind_names_[i]] = i;
+  }
+  entity_ids_.reserve(entities_.size());
+  for (uint32_t i = 0; i < entities_.size(); ++i) {
+    entity_ids_[entities_[i].id] = i;
+  }
+  store_load_.records = record_count_;
+  return true;
 }
 
 absl::Status TimelineState::CommitLocked() {

@@ -82,6 +82,31 @@ TEST(TimelineFolderTest, ReopenedStateKeepsItsSequenceCatalogAndLastChange) {
                        HasSubstr("expected sequence 4")));
 }
 
+TEST(TimelineFolderTest, SavedIndexesAreLoadedOnlyAtTheSequenceTheyWereSaved) {
+  testing::TempDir dir;
+  {
+    std::unique_ptr<TimelineState> state = OpenOrDie(dir.Sub("t"));
+    ASSERT_NE(state, nullptr);
+    ASSERT_OK(state->Apply(std::vector<cv1::Change>{EntityChange(1)}));
+    ASSERT_OK(state->SaveIndexes());
+  }
+  {
+    std::unique_ptr<TimelineState> state = OpenOrDie(dir.Sub("t"));
+    ASSERT_NE(state, nullptr);
+    EXPECT_TRUE(state->store_load().from_saved_indexes);
+    state->MarkCaughtUp();
+    ASSERT_OK(Snapshot(*state, "e1").status());
+    // Applied past the saved file, then "crashed" (no save).
+    ASSERT_OK(state->Apply(std::vector<cv1::Change>{EntityChange(2)}));
+  }
+  std::unique_ptr<TimelineState> state = OpenOrDie(dir.Sub("t"));
+  ASSERT_NE(state, nullptr);
+  EXPECT_FALSE(state->store_load().from_saved_indexes);
+  EXPECT_EQ(state->store_load().records, 2u);
+  ASSERT_OK(Snapshot(*state, "e2").status());
+  ASSERT_OK(Snapshot(*state, "e1").status());
+}
+
 TEST(TimelineFolderTest, StateThatStoppedIsClearedAtTheNextOpen) {
   testing::TempDir dir;
   {

@@ -8,7 +8,8 @@
 // Each test runs twice: on a state in memory, and on a state kept in a
 // folder that is closed and reopened three times while the history is
 // applied (the last time after all of it), so that the answers also prove
-// what a restart reloads: the indexes, the records and every revision.
+// what a restart reloads: the indexes (from the file a clean shutdown
+// saves, or rebuilt from the records), the records and every revision.
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -250,13 +251,23 @@ class TimelineStatePropertyTest : public ::testing::TestWithParam<bool> {
   }
 
   // (Re)opens the state: on the folder when GetParam(), else in memory.
+  // Every other reopen follows a clean shutdown (SaveIndexes), so that
+  // both ways of loading the indexes are checked: from the saved file, and
+  // rebuilt from the records as after a crash.
   void Open() {
+    if (state_ != nullptr && GetParam() && ++reopens_ % 2 == 1) {
+      ASSERT_OK(state_->SaveIndexes());
+      saved_at_ = state_->applied_sequence();
+    }
+    const int64_t applied = state_ != nullptr ? state_->applied_sequence() : 0;
     state_.reset();
     absl::StatusOr<std::unique_ptr<TimelineState>> state = TimelineState::Open(
         TimelineLimits(),
         {.path = GetParam() ? folder_.Sub("timeline") : std::string()});
     ASSERT_OK(state.status());
     state_ = *std::move(state);
+    // The saved file is loaded exactly when nothing was applied after it.
+    ASSERT_EQ(state_->store_load().from_saved_indexes, saved_at_ == applied);
     state_->MarkCaughtUp();  // no catalog to catch up with: queries answer
   }
 
@@ -382,6 +393,8 @@ class TimelineStatePropertyTest : public ::testing::TestWithParam<bool> {
 
   World world_{20181026};
   testing::TempDir folder_;
+  int reopens_ = 0;
+  int64_t saved_at_ = -1;  // the sequence of the last SaveIndexes
   std::unique_ptr<TimelineState> state_;
 };
 
