@@ -1,6 +1,8 @@
 #include "services/timeline/timeline_store.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
@@ -10,7 +12,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/table.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
+#include "rocksdb/write_batch.h"
 
 namespace annals::timeline {
 namespace {
@@ -78,8 +80,6 @@ absl::StatusOr<std::unique_ptr<TimelineStore>> TimelineStore::Open(
         "do: the timeline rebuilds it from the catalog"));
   }
   store->db_.reset(db);
-  store->pending_ = std::make_unique<rocksdb::WriteBatchWithIndex>(
-      rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
   return store;
 }
 
@@ -109,30 +109,44 @@ void TimelineStore::Scan(
 }
 
 bool TimelineStore::GetForWrite(absl::string_view key, std::string* value) {
-  return pending_
-      ->GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(), ToSlice(key),
-                          value)
-      .ok();
+  auto it = pending_.find(key);
+  if (it != pending_.end()) {
+    *value = it->second;
+    return true;
+  }
+  return Get(key, value);
 }
 
 void TimelineStore::Put(absl::string_view key, absl::string_view value) {
-  pending_->Put(ToSlice(key), ToSlice(value)).PermitUncheckedError();
+  pending_.insert_or_assign(key, std::string(value));
 }
 
 absl::Status TimelineStore::Commit() {
-  if (pending_->GetWriteBatch()->Count() == 0) return absl::OkStatus();
+  if (pending_.empty()) return absl::OkStatus();
+  // In key order: the memtable's skip list inserts a run of ascending keys
+  // from where the previous one went, instead of searching from the top.
+  std::vector<const std::pair<const std::string, std::string>*> entries;
+  entries.reserve(pending_.size());
+  for (const auto& entry : pending_) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  rocksdb::WriteBatch batch;
+  for (const auto* entry : entries) {
+    batch.Put(ToSlice(entry->first), ToSlice(entry->second))
+        .PermitUncheckedError();
+  }
+  pending_.clear();
   rocksdb::WriteOptions write_options;
   write_options.sync = false;
-  rocksdb::Status status = db_->Write(write_options, pending_->GetWriteBatch());
-  pending_->Clear();
+  rocksdb::Status status = db_->Write(write_options, &batch);
   if (!status.ok()) return StoreError("write", options_.path, status);
   return absl::OkStatus();
 }
 
-void TimelineStore::DiscardPending() { pending_->Clear(); }
+void TimelineStore::DiscardPending() { pending_.clear(); }
 
 absl::Status TimelineStore::Clear() {
-  pending_->Clear();
+  pending_.clear();
   // Every key the timeline writes starts with an ASCII letter.
   rocksdb::Status status = db_->DeleteRange(
       rocksdb::WriteOptions(), db_->DefaultColumnFamily(), "", "\x7f");
