@@ -474,7 +474,13 @@ void TimelineState::ApplyStatement(const catalog::v1::Change& change,
   const std::string key = stored::StatementKey(id);
   stored::StatementValue value;
   std::string data;
-  if (store_->GetForWrite(key, &data)) stored::Decode(data, &value);
+  // The catalog never reuses a statement's name (statements are retracted,
+  // never deleted), so a created one has nothing to read: during a cold
+  // rebuild most changes skip the lookup.
+  if (change.type() != catalog::v1::CHANGE_TYPE_CREATED &&
+      store_->GetForWrite(key, &data)) {
+    stored::Decode(data, &value);
+  }
   const uint32_t predicate = InternPredicate(statement.predicate());
   absl::string_view subject_id = statement.subject();
   absl::ConsumePrefix(&subject_id, kEntityPrefix);

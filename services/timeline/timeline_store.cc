@@ -53,8 +53,12 @@ absl::StatusOr<std::unique_ptr<TimelineStore>> TimelineStore::Open(
   // Derived state needs no LOG history; keep one small file.
   db_options.keep_log_file_num = 1;
   db_options.max_log_file_size = 1 << 20;
-  store->cache_ = rocksdb::NewLRUCache(static_cast<size_t>(
-      std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
+  // Half the cache is kept for index and filter blocks, so that data
+  // blocks never push out what finds them.
+  store->cache_ = rocksdb::NewLRUCache(
+      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)),
+      /*num_shard_bits=*/-1, /*strict_capacity_limit=*/false,
+      /*high_pri_pool_ratio=*/0.5);
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = store->cache_;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -62,6 +66,7 @@ absl::StatusOr<std::unique_ptr<TimelineStore>> TimelineStore::Open(
   // bounds the memory reads use, whatever the amount of data.
   table_options.cache_index_and_filter_blocks = true;
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  table_options.cache_index_and_filter_blocks_with_high_priority = true;
   db_options.table_factory.reset(
       rocksdb::NewBlockBasedTableFactory(table_options));
   std::string path = options.path;

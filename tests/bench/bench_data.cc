@@ -281,4 +281,31 @@ std::string CsvRow(const StatementRecord& record) {
                       "\n");
 }
 
+void ForEachChange(const Dataset& data,
+                   absl::FunctionRef<void(catalog::v1::Change)> emit) {
+  int64_t sequence = 0;
+  auto send = [&](catalog::v1::Change change, catalog::v1::ChangeType type) {
+    change.set_sequence(++sequence);
+    change.set_type(type);
+    change.mutable_commit_time()->set_seconds(1700000000 + sequence / 1000);
+    emit(std::move(change));
+  };
+  for (catalog::v1::Entity& entity : data.Entities()) {
+    catalog::v1::Change change;
+    *change.mutable_entity() = std::move(entity);
+    send(std::move(change), catalog::v1::CHANGE_TYPE_CREATED);
+  }
+  for (int64_t j = 0; j < data.statements(); ++j) {
+    catalog::v1::Change change;
+    *change.mutable_statement() = data.ToProto(data.Statement(j));
+    send(std::move(change), catalog::v1::CHANGE_TYPE_CREATED);
+  }
+  for (int64_t j : data.Retracted()) {
+    catalog::v1::Change change;
+    *change.mutable_statement() = data.ToProto(data.Statement(j));
+    change.mutable_statement()->mutable_retract_time()->set_seconds(1800000000);
+    send(std::move(change), catalog::v1::CHANGE_TYPE_RETRACTED);
+  }
+}
+
 }  // namespace annals::bench

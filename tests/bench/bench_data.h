@@ -76,6 +76,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "annals/catalog/v1/catalog_service.pb.h"
 #include "annals/catalog/v1/resources.pb.h"
 #include "services/common/temporal/day.h"
 
@@ -149,6 +151,13 @@ class Dataset {
   int64_t subjects_;
   uint64_t seed_;
 };
+
+// The catalog's change feed after importing `data` and retracting its ~2%:
+// the entities, the statements, then the retractions, with sequences from 1
+// and a commit time that advances one second per 1,000 changes. For
+// building a timeline without a catalog.
+void ForEachChange(const Dataset& data,
+                   absl::FunctionRef<void(catalog::v1::Change)> emit);
 
 // The object as one CSV/SQL text value: the text, the integer, or
 // "<amount> <unit>".

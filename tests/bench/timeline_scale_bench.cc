@@ -95,7 +95,6 @@ class World {
   explicit World(int64_t n) : data_(n, kSeed) {
     std::fprintf(stderr, "building the world of %lld statements...\n",
                  static_cast<long long>(n));
-    int64_t sequence = 0;
     std::vector<cv1::Change> batch;
     auto flush = [&] {
       if (!state_.Apply(batch).ok()) {
@@ -104,35 +103,17 @@ class World {
       }
       batch.clear();
     };
-    auto emit = [&](cv1::Change change, cv1::ChangeType type) {
-      change.set_sequence(++sequence);
-      change.set_type(type);
-      change.mutable_commit_time()->set_seconds(1700000000 + sequence / 1000);
+    ForEachChange(data_, [&](cv1::Change change) {
       batch.push_back(std::move(change));
       if (batch.size() == 1000) flush();
-    };
-    for (cv1::Entity& entity : data_.Entities()) {
-      cv1::Change change;
-      *change.mutable_entity() = std::move(entity);
-      emit(std::move(change), cv1::CHANGE_TYPE_CREATED);
-    }
+    });
     rows_.reserve(n);
     for (int64_t j = 0; j < n; ++j) {
       const StatementRecord record = data_.Statement(j);
-      cv1::Change change;
-      *change.mutable_statement() = data_.ToProto(record);
-      emit(std::move(change), cv1::CHANGE_TYPE_CREATED);
       if (!record.retracted) {
         rows_.push_back(
             ScanRow{record.subject, j, *Extent::Parse(record.edtf)});
       }
-    }
-    for (int64_t j : data_.Retracted()) {
-      cv1::Change change;
-      *change.mutable_statement() = data_.ToProto(data_.Statement(j));
-      change.mutable_statement()->mutable_retract_time()->set_seconds(
-          1800000000);
-      emit(std::move(change), cv1::CHANGE_TYPE_RETRACTED);
     }
     flush();
     state_.MarkCaughtUp();  // built without a catalog: queries answer
