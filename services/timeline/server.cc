@@ -188,7 +188,11 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
   follower_options.on_applied = [gate, state](int64_t applied) {
     if (state->caught_up()) gate->Publish(applied);
   };
-  follower_options.on_serving = [health, service_name, gate](bool serving) {
+  MemoryReturner* returner = server->memory_returner_.get();
+  follower_options.on_serving = [health, service_name, gate,
+                                 returner](bool serving) {
+    // The catch-up's index rebuilds leave freed heap behind: give it back.
+    if (serving) returner->NoteLargeAnswer();
     health->SetServingStatus("", serving);
     health->SetServingStatus(service_name, serving);
     // Stopped for good: calls waiting for a sequence get the reason now.
