@@ -24,6 +24,9 @@
 //   callback/pool     clients without GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL
 //                     (gRPC then shares one connection between them)
 //   callback/poll     the server process with GRPC_POLL_STRATEGY=poll
+//   callback+nobdp    GRPC_ARG_HTTP2_BDP_PROBE = 0 on both sides (no
+//                     bandwidth-probing PINGs after data)
+//   callback/noretry  clients with GRPC_ARG_ENABLE_RETRIES = 0
 //   sync              the synchronous API, gRPC's default pollers
 //   sync/1cq          SetSyncServerOption NUM_CQS=1
 //   sync/pollers=1-2  MIN_POLLERS=1, MAX_POLLERS=2
@@ -31,6 +34,8 @@
 //   async/1cq         the completion-queue API, 1 queue, 1 thread
 //   async/2cq         2 queues, a thread each
 //   async/4cq         4 queues, a thread each
+//   async/1cq+cb      async/1cq in a server that also has a callback
+//                     service (an unimplemented TimelineService)
 //
 // Run with --seconds=0.2 it is a smoke test (bench_tools_test does).
 // Exit status 1 if a server did not start or any call failed; 2 for bad
@@ -62,6 +67,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/barrier.h"
+#include "annals/timeline/v1/timeline_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/bench/bench_tool.h"
 
@@ -101,6 +107,12 @@ struct Config {
   // subchannel pool of its own (a connection per channel).
   bool shared_channel = false;
   bool local_pool = true;
+  // GRPC_ARG_HTTP2_BDP_PROBE = 0 on the server and the clients.
+  bool no_bdp = false;
+  // Clients: GRPC_ARG_ENABLE_RETRIES = 0.
+  bool no_retries = false;
+  // Also register a callback service (none of whose methods is called).
+  bool with_callback_service = false;
 };
 
 constexpr Config kConfigs[] = {
@@ -116,6 +128,10 @@ constexpr Config kConfigs[] = {
     {"callback/pool", Api::kCallback, 0, 0, 0, 0, 0, false, 0, "", false,
      /*local_pool=*/false},
     {"callback/poll", Api::kCallback, 0, 0, 0, 0, 0, false, 0, "poll"},
+    {"callback+nobdp", Api::kCallback, 0, 0, 0, 0, 0, false, 0, "", false, true,
+     /*no_bdp=*/true},
+    {"callback/noretry", Api::kCallback, 0, 0, 0, 0, 0, false, 0, "", false,
+     true, false, /*no_retries=*/true},
     {"sync", Api::kSync},
     {"sync/1cq", Api::kSync, /*queues=*/1},
     {"sync/pollers=1-2", Api::kSync, 0, /*min_pollers=*/1, /*max_pollers=*/2},
@@ -123,6 +139,8 @@ constexpr Config kConfigs[] = {
     {"async/1cq", Api::kAsync, /*queues=*/1},
     {"async/2cq", Api::kAsync, 2},
     {"async/4cq", Api::kAsync, 4},
+    {"async/1cq+cb", Api::kAsync, 1, 0, 0, 0, 0, false, 0, "", false, true,
+     false, false, /*with_callback_service=*/true},
 };
 
 const Config* FindConfig(absl::string_view name) {
@@ -214,6 +232,7 @@ int Serve(const Config& config, const std::string& listen) {
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   if (config.minimal_stack) builder.AddChannelArgument("grpc.minimal_stack", 1);
+  if (config.no_bdp) builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   if (config.max_streams > 0) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                                config.max_streams);
@@ -229,6 +248,8 @@ int Serve(const Config& config, const std::string& listen) {
   SyncEcho sync_echo;
   CallbackEcho callback_echo;
   Health::AsyncService async_echo;
+  annals::timeline::v1::TimelineService::CallbackService bystander;
+  if (config.with_callback_service) builder.RegisterService(&bystander);
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues;
   grpc::ResourceQuota quota("echo_bench");
   switch (config.api) {
@@ -371,6 +392,8 @@ std::shared_ptr<grpc::Channel> EchoChannel(const Config& config,
   grpc::ChannelArguments args;
   if (config.local_pool) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   if (config.minimal_stack) args.SetInt("grpc.minimal_stack", 1);
+  if (config.no_bdp) args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  if (config.no_retries) args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetInt("annals.bench.channel", id);
   std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
       address, grpc::InsecureChannelCredentials(), args);
