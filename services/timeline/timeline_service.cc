@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/process/memory_return.h"
@@ -153,6 +154,9 @@ absl::StatusOr<v1::StreamSnapshotsResponse> TimelineService::AnswerLookups(
         absl::StrCat("has ", request.requests_size(), " lookups; at most ",
                      kMaxStreamLookups, " are allowed in one message"));
   }
+  if (request.min_sequence() < 0) {
+    return InvalidArgumentError("min_sequence", "must not be negative");
+  }
   for (int i = 0; i < request.requests_size(); ++i) {
     if (request.requests(i).min_sequence() != 0) {
       return InvalidArgumentError(
@@ -175,11 +179,15 @@ absl::StatusOr<v1::StreamSnapshotsResponse> TimelineService::AnswerLookups(
     response.set_sequence(answers->sequence());
     return response;
   }
+  // The batch's own failures end the stream; a lookup's (its fields named
+  // requests[i].) are that lookup's result.
   const absl::StatusCode code = answers.status().code();
-  if (code == absl::StatusCode::kUnavailable ||
-      code == absl::StatusCode::kResourceExhausted) {
-    return answers.status();
+  bool batch_failed = code == absl::StatusCode::kUnavailable ||
+                      code == absl::StatusCode::kResourceExhausted;
+  for (const std::string& field : ViolatedFields(answers.status())) {
+    if (!absl::StartsWith(field, "requests[")) batch_failed = true;
   }
+  if (batch_failed) return answers.status();
   // A lookup failed: answer lookup by lookup, each failure as its result.
   // The budget is the batch's: the answers' bytes together.
   int64_t used = 0;
