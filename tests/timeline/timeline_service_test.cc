@@ -102,8 +102,10 @@ class TimelineServiceTest : public ::testing::Test {
     }
   }
 
+  // `max_response_bytes` 0: the default limit.
   void StartTimeline(absl::Duration max_wait,
-                     std::shared_ptr<ChangeSource> source = nullptr) {
+                     std::shared_ptr<ChangeSource> source = nullptr,
+                     int64_t max_response_bytes = 0) {
     if (timeline_ != nullptr) {
       ASSERT_OK(timeline_->Shutdown());
     }
@@ -114,6 +116,9 @@ class TimelineServiceTest : public ::testing::Test {
     options.initial_backoff = absl::Milliseconds(20);
     options.max_backoff = absl::Milliseconds(200);
     options.change_source = std::move(source);
+    if (max_response_bytes > 0) {
+      options.limits.max_response_bytes = max_response_bytes;
+    }
     options.log = [this](absl::string_view line) {
       absl::MutexLock lock(&log_mu_);
       log_.emplace_back(line);
@@ -635,6 +640,43 @@ TEST_F(TimelineServiceTest, StreamCancelledByTheClientEnds) {
   // The server is unharmed.
   v1::GetSnapshotResponse snapshot;
   EXPECT_OK(Snapshot("nmi", "2021-06-01", imported, &snapshot));
+}
+
+TEST_F(TimelineServiceTest, StreamAnswerOverTheResponseLimitEndsTheStream) {
+  const int64_t imported = Import(NatoImport());
+  v1::GetSnapshotResponse one;
+  ASSERT_OK(Snapshot("nmi", "2021-06-01", imported, &one));
+  const int64_t size = static_cast<int64_t>(one.ByteSizeLong());
+  // Room for three of these snapshots in one answer, not five.
+  ASSERT_NO_FATAL_FAILURE(
+      StartTimeline(absl::Seconds(30), nullptr, size * 7 / 2));
+  ASSERT_TRUE(timeline_->AwaitCaughtUp(Deadline()));
+  TimelineClient client = Client();
+  const std::vector<std::string> two(2, "2021-06-01");
+  const std::vector<std::string> five(5, "2021-06-01");
+  {
+    // Answered as one batch.
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    ASSERT_TRUE(stream->Send(Lookups(1, "nmi", two)));
+    stream->Send(Lookups(2, "nmi", five));
+    v1::StreamSnapshotsResponse answer;
+    ASSERT_TRUE(stream->Receive(&answer));
+    EXPECT_EQ(answer.results_size(), 2);
+    const absl::Status status = stream->Finish();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(status.message(), HasSubstr("--max_response_bytes"));
+  }
+  {
+    // Answered lookup by lookup (the first one fails), under the same
+    // budget.
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    v1::StreamSnapshotsRequest request = Lookups(3, "nmi", five);
+    request.mutable_requests(0)->set_entity("no-such-mission");
+    stream->Send(request);
+    const absl::Status status = stream->Finish();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(status.message(), HasSubstr("requests[4]"));
+  }
 }
 
 TEST_F(TimelineServiceTest, StreamBeforeTheCatchUpEndsUnavailable) {
