@@ -31,6 +31,19 @@ grpc::ServerUnaryReactor* AuthorizedTimelineService::BatchGetSnapshots(
               &TimelineService::BatchGetSnapshots);
 }
 
+grpc::ServerBidiReactor<v1::StreamSnapshotsRequest,
+                        v1::StreamSnapshotsResponse>*
+AuthorizedTimelineService::StreamSnapshots(
+    grpc::CallbackServerContext* context) {
+  absl::Status allowed = authorizer_->Authorize(
+      *context, security::Access::kRead, "StreamSnapshots");
+  if (!allowed.ok()) {
+    return security::RejectBidi<v1::StreamSnapshotsRequest,
+                                v1::StreamSnapshotsResponse>(allowed);
+  }
+  return service_->StreamSnapshots(context);
+}
+
 grpc::ServerUnaryReactor* AuthorizedTimelineService::ListHistory(
     grpc::CallbackServerContext* context, const v1::ListHistoryRequest* request,
     v1::ListHistoryResponse* response) {

@@ -30,6 +30,9 @@ class AuthorizedTimelineService final
       grpc::CallbackServerContext* context,
       const v1::BatchGetSnapshotsRequest* request,
       v1::BatchGetSnapshotsResponse* response) override;
+  grpc::ServerBidiReactor<v1::StreamSnapshotsRequest,
+                          v1::StreamSnapshotsResponse>*
+  StreamSnapshots(grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* ListHistory(
       grpc::CallbackServerContext* context,
       const v1::ListHistoryRequest* request,

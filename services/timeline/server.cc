@@ -110,7 +110,7 @@ absl::StatusOr<std::unique_ptr<TimelineServer>> TimelineServer::Start(
   server->memory_returner_ = std::make_unique<MemoryReturner>();
   server->service_ = std::make_unique<TimelineService>(
       server->state_.get(), server->gate_.get(), options.max_wait,
-      server->memory_returner_.get());
+      server->memory_returner_.get(), options.limits.max_response_bytes);
   server->authorizer_ = std::make_unique<security::CallAuthorizer>(
       options.security.auth_token, options.security.auth_reads, options.logger);
   server->authorized_service_ = std::make_unique<AuthorizedTimelineService>(

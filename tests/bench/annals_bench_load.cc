@@ -4,6 +4,8 @@
 //   annals_bench_load --timeline=127.0.0.1:7402 --workload=point
 //       --clients=4 --seconds=10 --statements=100000 --seed=1
 //
+// --timeline may be a Unix domain socket, "unix:/path".
+//
 // --clients threads, each with its own connection, send one request after
 // another for --warmup_seconds (not counted) and then --seconds. Query
 // parameters are uniform: subject i in [0, S), day in [1950-01-01,
@@ -11,6 +13,9 @@
 //
 //   point        GetSnapshot(entities/e<i>, at=day)
 //   point_batch  BatchGetSnapshots of --batch such lookups per call
+//   point_stream StreamSnapshots: one stream per client, --in_flight
+//                messages of --batch lookups each outstanding; an op is a
+//                message, timed from its sending to its answer
 //   stab         CountActive(BUCKET_MONTH, from=to=day, statements): how
 //                many statements hold on a day
 //   window       QueryWindow(from=day, to=day+29, statements,
@@ -31,11 +36,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/barrier.h"
@@ -55,16 +62,28 @@ using Clock = std::chrono::steady_clock;
 constexpr char kProgram[] = "annals_bench_load";
 constexpr char kTimelineService[] = "annals.timeline.v1.TimelineService";
 
-enum class Workload { kPoint, kPointBatch, kStab, kWindow, kHistory, kPing };
+enum class Workload {
+  kPoint,
+  kPointBatch,
+  kPointStream,
+  kStab,
+  kWindow,
+  kHistory,
+  kPing
+};
 
 struct WorkloadName {
   const char* name;
   Workload workload;
 };
 constexpr WorkloadName kWorkloads[] = {
-    {"point", Workload::kPoint},     {"point_batch", Workload::kPointBatch},
-    {"stab", Workload::kStab},       {"window", Workload::kWindow},
-    {"history", Workload::kHistory}, {"ping", Workload::kPing},
+    {"point", Workload::kPoint},
+    {"point_batch", Workload::kPointBatch},
+    {"point_stream", Workload::kPointStream},
+    {"stab", Workload::kStab},
+    {"window", Workload::kWindow},
+    {"history", Workload::kHistory},
+    {"ping", Workload::kPing},
 };
 
 // Query parameters for one thread.
@@ -111,9 +130,10 @@ ClientOptions Options(absl::Duration timeout, int attempts) {
 class Caller {
  public:
   Caller(const std::string& address, int id, Workload workload, int batch,
-         const Dataset& data, uint64_t seed)
+         int in_flight, const Dataset& data, uint64_t seed)
       : workload_(workload),
         batch_(batch),
+        in_flight_(in_flight),
         parameters_(data, seed, id),
         channel_(ConnectedChannel(address, id)),
         client_(timeline::v1::TimelineService::NewStub(channel_),
@@ -132,6 +152,8 @@ class Caller {
         *rows += response->statements_size();
         return absl::OkStatus();
       }
+      case Workload::kPointStream:
+        return absl::InternalError("point_stream runs in Stream()");
       case Workload::kPointBatch: {
         tv1::BatchGetSnapshotsRequest request;
         for (int b = 0; b < batch_; ++b) {
@@ -211,9 +233,67 @@ class Caller {
     return absl::InternalError("unknown workload");
   }
 
+  // point_stream: keeps in_flight_ messages of batch_ lookups outstanding on
+  // one stream until `until`; records, for each message sent at or after
+  // `from`, the time to its answer.
+  void Stream(Clock::time_point from, Clock::time_point until,
+              ThreadResult& result) {
+    std::unique_ptr<SnapshotStream> stream = client_.StreamSnapshots();
+    struct Sent {
+      int64_t tag;
+      Clock::time_point at;
+    };
+    std::deque<Sent> sent;
+    int64_t next_tag = 0;
+    auto send = [&] {
+      tv1::StreamSnapshotsRequest request;
+      request.set_tag(next_tag);
+      for (int b = 0; b < batch_; ++b) {
+        tv1::GetSnapshotRequest* lookup = request.add_requests();
+        lookup->set_entity(parameters_.Subject());
+        lookup->set_at(temporal::FormatDay(parameters_.Day()));
+      }
+      sent.push_back(Sent{next_tag++, Clock::now()});
+      return stream->Send(std::move(request));
+    };
+    auto fail = [&](const std::string& error) {
+      if (result.errors++ == 0) result.first_error = error;
+    };
+    bool open = true;
+    for (int m = 0; m < in_flight_ && open; ++m) open = send();
+    tv1::StreamSnapshotsResponse answer;
+    while (!sent.empty() && stream->Receive(&answer)) {
+      const Clock::time_point t1 = Clock::now();
+      const Sent first = sent.front();
+      sent.pop_front();
+      if (answer.tag() != first.tag) {
+        fail(absl::StrCat("answer tagged ", answer.tag(), " where ", first.tag,
+                          " was due"));
+      }
+      int64_t rows = 0;
+      for (const tv1::SnapshotResult& item : answer.results()) {
+        if (item.has_error()) {
+          fail(absl::StrCat("lookup failed: ", item.error().message()));
+        }
+        rows += item.snapshot().statements_size();
+      }
+      if (first.at >= from && first.at < until) {
+        result.nanos.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - first.at)
+                .count());
+        ++result.ops;
+        result.rows += rows;
+      }
+      if (open && t1 < until) open = send();
+    }
+    const absl::Status status = stream->Finish();
+    if (!status.ok()) fail(status.ToString());
+  }
+
  private:
   const Workload workload_;
   const int batch_;
+  const int in_flight_;
   Parameters parameters_;
   std::shared_ptr<grpc::Channel> channel_;
   TimelineClient client_;
@@ -314,7 +394,8 @@ int Main(int argc, char** argv) {
       "--seconds=T\n      --statements=N --seed=S [--batch=100] "
       "[--warmup_seconds=1]",
       {
-          {"timeline", "", "The annals-timeline, HOST:PORT.", true},
+          {"timeline", "", "The annals-timeline, HOST:PORT or unix:PATH.",
+           true},
           {"workload", "",
            absl::StrCat("One of ", absl::StrJoin(names, ", "), "."), true},
           {"clients", "1",
@@ -323,7 +404,11 @@ int Main(int argc, char** argv) {
           {"statements", "",
            "N of the dataset the timeline holds (annals_bench_gen).", true},
           {"seed", "1", "Seed of that dataset; also seeds the parameters."},
-          {"batch", "100", "Lookups per BatchGetSnapshots call (1-1000)."},
+          {"batch", "100",
+           "Lookups per BatchGetSnapshots call or StreamSnapshots message "
+           "(1-1000)."},
+          {"in_flight", "4",
+           "point_stream: messages outstanding on each stream (1-64)."},
           {"warmup_seconds", "1", "Seconds of load before measuring (>= 0)."},
           {"min_sequence", "0",
            "Wait until the timeline has applied this catalog sequence "
@@ -358,6 +443,7 @@ int Main(int argc, char** argv) {
   const int64_t statements = flags.Int("statements", 1, int64_t{1} << 40);
   const int64_t seed = flags.Int("seed", 0, INT64_MAX);
   const int batch = static_cast<int>(flags.Int("batch", 1, 1000));
+  const int in_flight = static_cast<int>(flags.Int("in_flight", 1, 64));
   const double warmup = flags.Double("warmup_seconds", 0, 86400);
   const int64_t min_sequence = flags.Int("min_sequence", 0, INT64_MAX);
   const std::string catalog = flags.Address("catalog");
@@ -387,7 +473,7 @@ int Main(int argc, char** argv) {
   std::vector<std::unique_ptr<Caller>> callers;
   for (int k = 0; k < clients; ++k) {
     callers.push_back(std::make_unique<Caller>(
-        address, k, workload, batch, data,
+        address, k, workload, batch, in_flight, data,
         static_cast<uint64_t>(seed) ^ static_cast<uint64_t>(workload)));
   }
   std::vector<ThreadResult> results(clients);
@@ -406,6 +492,11 @@ int Main(int argc, char** argv) {
         absl::MutexLock lock(&mu);
         from = measure_from;
         until = end;
+      }
+      if (workload == Workload::kPointStream) {
+        // Its warm-up is the same stream's first messages.
+        callers[k]->Stream(from, until, result);
+        return;
       }
       while (true) {
         const Clock::time_point t0 = Clock::now();
@@ -450,7 +541,10 @@ int Main(int argc, char** argv) {
     if (first_error.empty()) first_error = result.first_error;
   }
   const Latency latency = Summarize(nanos);
-  const int64_t per_call = workload == Workload::kPointBatch ? batch : 1;
+  const int64_t per_call =
+      workload == Workload::kPointBatch || workload == Workload::kPointStream
+          ? batch
+          : 1;
   const double qps = static_cast<double>(ops) / seconds;
   JsonLine json;
   json.Text("system", "annals")
@@ -471,6 +565,8 @@ int Main(int argc, char** argv) {
           ops > 0 ? static_cast<double>(rows) / static_cast<double>(ops) : 0.0,
           3)
       .Int("batch", per_call)
+      .Int("in_flight", workload == Workload::kPointStream ? in_flight : 1)
+      .Text("transport", absl::StartsWith(address, "unix:") ? "unix" : "tcp")
       .Number("seconds", seconds, 3)
       .Number("warmup_seconds", warmup, 3)
       .Int("statements", statements)

@@ -130,13 +130,15 @@ bool ToolFlags::Bool(absl::string_view name) const {
 std::string ToolFlags::Address(absl::string_view name) const {
   const std::string text = String(name);
   if (text.empty() && !Find(name)->required) return "";
+  if (absl::StartsWith(text, "unix:") && text.size() > 5) return text;
   const size_t colon = text.rfind(':');
   int port = 0;
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 1 ||
       port > 65535) {
     UsageError(absl::StrCat("--", name, "=", text,
-                            ": must be HOST:PORT with a port in 1-65535"));
+                            ": must be HOST:PORT with a port in 1-65535, "
+                            "or unix:PATH"));
   }
   return text;
 }

@@ -60,9 +60,9 @@ class ToolFlags {
   double Double(absl::string_view name, double min, double max) const;
   // The value as "true" or "false"; otherwise exits kUsageExit.
   bool Bool(absl::string_view name) const;
-  // A "HOST:PORT" address with a port in 1-65535; otherwise exits
-  // kUsageExit. Empty when the flag is optional, not given and has no
-  // default.
+  // A "HOST:PORT" address with a port in 1-65535, or a Unix domain socket
+  // "unix:PATH"; otherwise exits kUsageExit. Empty when the flag is optional,
+  // not given and has no default.
   std::string Address(absl::string_view name) const;
 
   // Prints "<program>: <message>" to stderr and exits kUsageExit.

@@ -241,12 +241,15 @@ class BenchServicesTest : public ::testing::Test {
     ASSERT_TRUE(import_.json.has_value()) << import_.line;
   }
 
-  ToolRun Load(const std::string& workload) {
-    return RunTool({ANNALS_BENCH_LOAD_BINARY,
-                    "--timeline=" + timeline_.address(),
-                    "--workload=" + workload, "--clients=2", "--seconds=1",
-                    "--warmup_seconds=0.2", "--statements=2000", "--seed=7",
-                    "--batch=50", "--catalog=" + catalog_.address()});
+  ToolRun Load(const std::string& workload,
+               const std::string& timeline_address = "") {
+    return RunTool(
+        {ANNALS_BENCH_LOAD_BINARY,
+         "--timeline=" + (timeline_address.empty() ? timeline_.address()
+                                                   : timeline_address),
+         "--workload=" + workload, "--clients=2", "--seconds=1",
+         "--warmup_seconds=0.2", "--statements=2000", "--seed=7", "--batch=50",
+         "--catalog=" + catalog_.address()});
   }
 
   TempDir dir_;
@@ -276,8 +279,8 @@ TEST_F(BenchServicesTest, ImportReportsEveryStatementAndRetraction) {
 }
 
 TEST_F(BenchServicesTest, EveryWorkloadRunsWithoutErrors) {
-  for (const char* workload :
-       {"point", "point_batch", "stab", "window", "history", "ping"}) {
+  for (const char* workload : {"point", "point_batch", "point_stream", "stab",
+                               "window", "history", "ping"}) {
     SCOPED_TRACE(workload);
     ToolRun run = Load(workload);
     EXPECT_EQ(run.exit_code, 0) << run.line;
@@ -291,7 +294,10 @@ TEST_F(BenchServicesTest, EveryWorkloadRunsWithoutErrors) {
     EXPECT_EQ(Number(json, "errors"), 0);
     EXPECT_GT(Number(json, "p50_us"), 0);
     EXPECT_GE(Number(json, "p99_us"), Number(json, "p50_us"));
-    const double batch = std::string(workload) == "point_batch" ? 50 : 1;
+    const bool batched = std::string(workload) == "point_batch" ||
+                         std::string(workload) == "point_stream";
+    const double batch = batched ? 50 : 1;
+    EXPECT_EQ(Text(json, "transport"), "tcp");
     EXPECT_NEAR(Number(json, "lookups_per_second"), Number(json, "qps") * batch,
                 0.1 * batch);
     if (std::string(workload) != "ping" && std::string(workload) != "point") {
@@ -359,6 +365,48 @@ TEST_F(BenchServicesTest, SnapshotsAreTheStatementsWhoseCsvRangeHoldsTheDay) {
   }
   // The edge questions make sure many answers are not empty.
   EXPECT_GT(nonempty, 20);
+}
+
+TEST_F(BenchServicesTest, LoadRunsOverAUnixDomainSocket) {
+  const std::string socket = "unix:" + dir_.Sub("timeline.sock");
+  ServiceProcess timeline =
+      StartTimeline(catalog_.address(), {"--listen=" + socket});
+  ASSERT_TRUE(timeline.ok());
+  for (const char* workload : {"ping", "point", "point_stream"}) {
+    SCOPED_TRACE(workload);
+    ToolRun run = Load(workload, socket);
+    EXPECT_EQ(run.exit_code, 0) << run.line;
+    ASSERT_TRUE(run.json.has_value()) << run.line;
+    EXPECT_EQ(Text(*run.json, "transport"), "unix");
+    EXPECT_GT(Number(*run.json, "ops"), 0);
+    EXPECT_EQ(Number(*run.json, "errors"), 0);
+  }
+}
+
+// echo_bench serves each server API and answers over both transports.
+TEST(EchoBenchTest, EveryServerApiAnswersOverBothTransports) {
+  TempDir dir;
+  Subprocess process({ECHO_BENCH_BINARY, "--seconds=0.1", "--clients=1,2",
+                      "--configs=callback,callback+icpt,sync/pollers=1-2,"
+                      "async/2cq",
+                      "--json=" + dir.Sub("echo.jsonl")});
+  while (process.WaitForLine("^$").has_value()) {
+  }
+  const int status = process.Wait();
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::ifstream lines(dir.Sub("echo.jsonl"));
+  std::set<std::string> cells;
+  for (std::string line; std::getline(lines, line);) {
+    Struct json;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &json).ok())
+        << line;
+    EXPECT_GT(Number(json, "qps"), 0) << line;
+    EXPECT_EQ(Number(json, "errors"), 0) << line;
+    cells.insert(absl::StrCat(Text(json, "config"), "/",
+                              Text(json, "transport"), "/",
+                              Number(json, "clients")));
+  }
+  EXPECT_EQ(cells.size(), 4u * 2 * 2);
 }
 
 TEST_F(BenchServicesTest, LoadRefusesATimelineHoldingAnotherDataset) {

@@ -207,6 +207,27 @@ std::function<grpc::Status(World&)> OnImport(
   };
 }
 
+// Sends `messages` on a StreamSnapshots stream, reads every answer, and
+// returns how the stream ended.
+std::function<grpc::Status(World&)> OnSnapshotStream(
+    std::vector<tv1::StreamSnapshotsRequest> messages,
+    absl::Duration timeout = kCallTimeout) {
+  return [messages = std::move(messages), timeout](World& world) {
+    grpc::ClientContext context;
+    SetDeadline(context, timeout);
+    auto stream = world.timeline().StreamSnapshots(&context);
+    for (const tv1::StreamSnapshotsRequest& message : messages) {
+      // A failed write means the server has ended the stream.
+      if (!stream->Write(message)) break;
+    }
+    stream->WritesDone();
+    tv1::StreamSnapshotsResponse answer;
+    while (stream->Read(&answer)) {
+    }
+    return stream->Finish();
+  };
+}
+
 std::function<grpc::Status(World&)> OnWatch(int64_t after_sequence) {
   return [after_sequence](World& world) {
     grpc::ClientContext context;
@@ -1515,6 +1536,37 @@ void AddBatchGetSnapshotsCases(World& world, std::vector<Case>& cases) {
       [](auto& r) { r.set_min_sequence(kFarSequence); }, kWaitTimeout);
 }
 
+// What ends a StreamSnapshots stream; a lookup's own failure is its result
+// and does not (timeline_service_test.cc checks those).
+void AddStreamSnapshotsCases(World& world, std::vector<Case>& cases) {
+  auto add = [&](std::string what, Code code, std::string names,
+                 std::function<void(tv1::StreamSnapshotsRequest&)> mutate,
+                 absl::Duration timeout = kCallTimeout) {
+    const tv1::StreamSnapshotsRequest good = Pb<tv1::StreamSnapshotsRequest>(
+        R"pb(tag: 1
+             requests { entity: "nmi" at: "2019-01-01" }
+             requests { entity: "fortin" at: "2019-01-01" })pb");
+    // A good message first: its answer comes before the error.
+    cases.push_back(
+        Case{"StreamSnapshots", std::move(what), code, std::move(names), "",
+             OnSnapshotStream({good, With(good, std::move(mutate))}, timeout)});
+  };
+  const Code kInvalid = Code::INVALID_ARGUMENT;
+  add("1001 lookups in a message", kInvalid, "requests", [](auto& r) {
+    while (r.requests_size() < 1001) *r.add_requests() = r.requests(0);
+  });
+  add("lookup with its own min_sequence", kInvalid, "requests[1].min_sequence",
+      [](auto& r) { r.mutable_requests(1)->set_min_sequence(1); });
+  add("min_sequence -1", kInvalid, "min_sequence",
+      [](auto& r) { r.set_min_sequence(-1); });
+  add(
+      "min_sequence never reached", Code::UNAVAILABLE, "min_sequence",
+      [](auto& r) { r.set_min_sequence(kFarSequence); }, kWaitTimeout);
+  add("message over the maximum message size (transport)",
+      Code::RESOURCE_EXHAUSTED, "",
+      [](auto& r) { r.mutable_requests(0)->set_predicate(OverMaxMessage()); });
+}
+
 void AddListHistoryCases(World& world, std::vector<Case>& cases) {
   auto add = [&](std::string what, Code code, std::string names,
                  std::function<void(tv1::ListHistoryRequest&)> mutate,
@@ -1788,6 +1840,7 @@ std::vector<Case> TimelineCases(World& world) {
   std::vector<Case> cases;
   AddGetSnapshotCases(world, cases);
   AddBatchGetSnapshotsCases(world, cases);
+  AddStreamSnapshotsCases(world, cases);
   AddListHistoryCases(world, cases);
   AddQueryWindowCases(world, cases);
   AddRelateCases(world, cases);

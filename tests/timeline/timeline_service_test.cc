@@ -1,6 +1,8 @@
 // TimelineService end to end: a real catalog (CatalogServer on 127.0.0.1:0,
 // RocksDB in a temporary folder) and a real timeline following it, in this
 // process, over real gRPC.
+#include "services/timeline/timeline_service.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include <future>
@@ -14,6 +16,7 @@
 #include "absl/time/time.h"
 #include "annals/catalog/v1/catalog_service.grpc.pb.h"
 #include "annals/timeline/v1/timeline_service.grpc.pb.h"
+#include "annals/timeline_client.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -99,8 +102,10 @@ class TimelineServiceTest : public ::testing::Test {
     }
   }
 
+  // `max_response_bytes` 0: the default limit.
   void StartTimeline(absl::Duration max_wait,
-                     std::shared_ptr<ChangeSource> source = nullptr) {
+                     std::shared_ptr<ChangeSource> source = nullptr,
+                     int64_t max_response_bytes = 0) {
     if (timeline_ != nullptr) {
       ASSERT_OK(timeline_->Shutdown());
     }
@@ -111,6 +116,9 @@ class TimelineServiceTest : public ::testing::Test {
     options.initial_backoff = absl::Milliseconds(20);
     options.max_backoff = absl::Milliseconds(200);
     options.change_source = std::move(source);
+    if (max_response_bytes > 0) {
+      options.limits.max_response_bytes = max_response_bytes;
+    }
     options.log = [this](absl::string_view line) {
       absl::MutexLock lock(&log_mu_);
       log_.emplace_back(line);
@@ -123,6 +131,12 @@ class TimelineServiceTest : public ::testing::Test {
                             grpc::InsecureChannelCredentials());
     stub_ = v1::TimelineService::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);
+  }
+
+  // The typed client of the timeline, on a channel of its own.
+  TimelineClient Client() {
+    return TimelineClient::Connect(
+        absl::StrCat("127.0.0.1:", timeline_->port()));
   }
 
   int64_t Import(const cv1::ImportRecordsRequest& batch) {
@@ -456,6 +470,228 @@ TEST_F(TimelineServiceTest, BadInputGetsAClearStatusNamingTheField) {
   grpc::ClientContext context4;
   status = stub_->Relate(&context4, unknown_statement, &relate);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// StreamSnapshots: a message of lookups of `entity` on each day in `days`.
+v1::StreamSnapshotsRequest Lookups(int64_t tag, const std::string& entity,
+                                   const std::vector<std::string>& days) {
+  v1::StreamSnapshotsRequest request;
+  request.set_tag(tag);
+  for (const std::string& day : days) {
+    v1::GetSnapshotRequest* lookup = request.add_requests();
+    lookup->set_entity(entity);
+    lookup->set_at(day);
+  }
+  return request;
+}
+
+std::vector<std::string> StatementNames(const v1::GetSnapshotResponse& s) {
+  std::vector<std::string> names;
+  for (const auto& item : s.statements()) {
+    names.push_back(item.statement().name());
+  }
+  return names;
+}
+
+TEST_F(TimelineServiceTest, StreamAnswersEveryMessageInOrderWithItsTag) {
+  const int64_t imported = Import(NatoImport());
+  TimelineClient client = Client();
+  std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+  const std::vector<std::vector<std::string>> days = {
+      {"2021-06-01", "2019-01-01"}, {"2012-01-01"}, {}, {"2020-03-01"}};
+  const std::vector<int64_t> tags = {7, 3, 0, -9};
+  // Every message goes out before any answer is read.
+  for (size_t m = 0; m < days.size(); ++m) {
+    v1::StreamSnapshotsRequest request = Lookups(tags[m], "nmi", days[m]);
+    request.set_min_sequence(imported);
+    ASSERT_TRUE(stream->Send(std::move(request)));
+  }
+  for (size_t m = 0; m < days.size(); ++m) {
+    v1::StreamSnapshotsResponse answer;
+    ASSERT_TRUE(stream->Receive(&answer));
+    EXPECT_EQ(answer.tag(), tags[m]);
+    EXPECT_GE(answer.sequence(), imported);
+    ASSERT_EQ(answer.results_size(), static_cast<int>(days[m].size()));
+    for (size_t i = 0; i < days[m].size(); ++i) {
+      // The same answer as a GetSnapshot of that lookup.
+      v1::GetSnapshotResponse unary;
+      ASSERT_OK(Snapshot("nmi", days[m][i], imported, &unary));
+      ASSERT_TRUE(answer.results(i).has_snapshot());
+      EXPECT_THAT(StatementNames(answer.results(i).snapshot()),
+                  ::testing::ElementsAreArray(StatementNames(unary)));
+      EXPECT_EQ(answer.results(i).snapshot().entity().name(), "entities/nmi");
+    }
+  }
+  EXPECT_OK(stream->Finish());
+}
+
+TEST_F(TimelineServiceTest, StreamReportsAFailedLookupAsItsResultAndGoesOn) {
+  const int64_t imported = Import(NatoImport());
+  TimelineClient client = Client();
+  std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+  v1::StreamSnapshotsRequest mixed = Lookups(1, "nmi", {"2021-06-01"});
+  mixed.set_min_sequence(imported);
+  mixed.add_requests()->CopyFrom(mixed.requests(0));
+  mixed.mutable_requests(1)->set_entity("no-such-mission");
+  mixed.add_requests()->CopyFrom(mixed.requests(0));
+  mixed.mutable_requests(2)->set_at("2021-02-30");
+  ASSERT_TRUE(stream->Send(mixed));
+  ASSERT_TRUE(stream->Send(Lookups(2, "nmi", {"2021-06-01"})));
+
+  v1::StreamSnapshotsResponse answer;
+  ASSERT_TRUE(stream->Receive(&answer));
+  EXPECT_EQ(answer.tag(), 1);
+  ASSERT_EQ(answer.results_size(), 3);
+  EXPECT_TRUE(answer.results(0).has_snapshot());
+  EXPECT_FALSE(StatementNames(answer.results(0).snapshot()).empty());
+  ASSERT_TRUE(answer.results(1).has_error());
+  const absl::Status unknown = FromRpcStatus(answer.results(1).error());
+  EXPECT_THAT(unknown, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(unknown.message(), HasSubstr("entities/no-such-mission"));
+  ASSERT_TRUE(answer.results(2).has_error());
+  const absl::Status bad_day = FromRpcStatus(answer.results(2).error());
+  EXPECT_THAT(bad_day, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ViolatedFields(bad_day), ElementsAre("requests[2].at"));
+
+  // The stream goes on.
+  ASSERT_TRUE(stream->Receive(&answer));
+  EXPECT_EQ(answer.tag(), 2);
+  ASSERT_EQ(answer.results_size(), 1);
+  EXPECT_TRUE(answer.results(0).has_snapshot());
+  EXPECT_OK(stream->Finish());
+}
+
+TEST_F(TimelineServiceTest, StreamEndsOnAMalformedMessageNamingTheField) {
+  const int64_t imported = Import(NatoImport());
+  TimelineClient client = Client();
+  {
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    v1::StreamSnapshotsRequest good = Lookups(1, "nmi", {"2021-06-01"});
+    good.set_min_sequence(imported);
+    v1::StreamSnapshotsRequest bad = Lookups(2, "nmi", {"2021-06-01"});
+    bad.mutable_requests(0)->set_min_sequence(imported);
+    ASSERT_TRUE(stream->Send(good));
+    stream->Send(bad);
+    // The answer before the bad message still arrives, then the error.
+    v1::StreamSnapshotsResponse answer;
+    ASSERT_TRUE(stream->Receive(&answer));
+    EXPECT_EQ(answer.tag(), 1);
+    EXPECT_FALSE(stream->Receive(&answer));
+    const absl::Status status = stream->Finish();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(ViolatedFields(status),
+                ElementsAre("requests[0].min_sequence"));
+  }
+  {
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    std::vector<std::string> days(TimelineService::kMaxStreamLookups + 1,
+                                  "2021-06-01");
+    stream->Send(Lookups(1, "nmi", days));
+    const absl::Status status = stream->Finish();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(ViolatedFields(status), ElementsAre("requests"));
+  }
+}
+
+TEST_F(TimelineServiceTest, StreamWaitsForAMessagesMinSequence) {
+  const int64_t imported = Import(NatoImport());
+  TimelineClient client = Client();
+  std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+  v1::StreamSnapshotsRequest request = Lookups(5, "nmi", {"2021-06"});
+  request.mutable_requests(0)->set_at("2021-06-15");
+  request.set_min_sequence(imported + 1);
+  ASSERT_TRUE(stream->Send(request));
+  // Answered once the write that reaches it is applied, and with it.
+  const int64_t written = AddCommander("nmi-acting-commander", "2021-06");
+  ASSERT_EQ(written, imported + 1);
+  v1::StreamSnapshotsResponse answer;
+  ASSERT_TRUE(stream->Receive(&answer));
+  EXPECT_EQ(answer.tag(), 5);
+  EXPECT_GE(answer.sequence(), written);
+  ASSERT_EQ(answer.results_size(), 1);
+  EXPECT_THAT(StatementNames(answer.results(0).snapshot()),
+              ::testing::Contains("statements/nmi-acting-commander"));
+  EXPECT_OK(stream->Finish());
+}
+
+TEST_F(TimelineServiceTest, StreamCancelledByTheClientEnds) {
+  const int64_t imported = Import(NatoImport());
+  TimelineClient client = Client();
+  {
+    // Cancelled while the server waits for a sequence that never comes.
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    v1::StreamSnapshotsRequest waiting = Lookups(1, "nmi", {"2021-06-01"});
+    waiting.set_min_sequence(imported + 1000);
+    ASSERT_TRUE(stream->Send(waiting));
+    absl::SleepFor(absl::Milliseconds(50));
+    stream->Cancel();
+    EXPECT_THAT(stream->Finish(), StatusIs(absl::StatusCode::kCancelled));
+  }
+  {
+    // Cancelled with answers unread, and destroyed without Finish.
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    for (int m = 0; m < 3 * TimelineService::kMaxQueuedAnswers; ++m) {
+      if (!stream->Send(Lookups(m, "nmi", {"2021-06-01", "2019-01-01"}))) {
+        break;
+      }
+      if (m == TimelineService::kMaxQueuedAnswers) stream->Cancel();
+    }
+  }
+  // The server is unharmed.
+  v1::GetSnapshotResponse snapshot;
+  EXPECT_OK(Snapshot("nmi", "2021-06-01", imported, &snapshot));
+}
+
+TEST_F(TimelineServiceTest, StreamAnswerOverTheResponseLimitEndsTheStream) {
+  const int64_t imported = Import(NatoImport());
+  v1::GetSnapshotResponse one;
+  ASSERT_OK(Snapshot("nmi", "2021-06-01", imported, &one));
+  const int64_t size = static_cast<int64_t>(one.ByteSizeLong());
+  // Room for three of these snapshots in one answer, not five.
+  ASSERT_NO_FATAL_FAILURE(
+      StartTimeline(absl::Seconds(30), nullptr, size * 7 / 2));
+  ASSERT_TRUE(timeline_->AwaitCaughtUp(Deadline()));
+  TimelineClient client = Client();
+  const std::vector<std::string> two(2, "2021-06-01");
+  const std::vector<std::string> five(5, "2021-06-01");
+  {
+    // Answered as one batch.
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    ASSERT_TRUE(stream->Send(Lookups(1, "nmi", two)));
+    stream->Send(Lookups(2, "nmi", five));
+    v1::StreamSnapshotsResponse answer;
+    ASSERT_TRUE(stream->Receive(&answer));
+    EXPECT_EQ(answer.results_size(), 2);
+    const absl::Status status = stream->Finish();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(status.message(), HasSubstr("--max_response_bytes"));
+  }
+  {
+    // Answered lookup by lookup (the first one fails), under the same
+    // budget.
+    std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+    v1::StreamSnapshotsRequest request = Lookups(3, "nmi", five);
+    request.mutable_requests(0)->set_entity("no-such-mission");
+    stream->Send(request);
+    const absl::Status status = stream->Finish();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(status.message(), HasSubstr("requests[4]"));
+  }
+}
+
+TEST_F(TimelineServiceTest, StreamBeforeTheCatchUpEndsUnavailable) {
+  // The head is announced, the changes held back: not caught up.
+  auto source = std::make_shared<FakeChangeSource>();
+  cv1::Change change;
+  change.mutable_entity()->set_name("entities/nmi");
+  change.mutable_entity()->set_kind("mission");
+  source->Append(change);
+  source->Hold(true);
+  ASSERT_NO_FATAL_FAILURE(StartTimeline(absl::Seconds(1), source));
+  TimelineClient client = Client();
+  std::unique_ptr<annals::SnapshotStream> stream = client.StreamSnapshots();
+  ASSERT_TRUE(stream->Send(Lookups(1, "nmi", {"2021-06-01"})));
+  EXPECT_THAT(stream->Finish(), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 }  // namespace

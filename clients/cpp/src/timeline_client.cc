@@ -59,6 +59,51 @@ absl::StatusOr<v1::BatchGetSnapshotsResponse> TimelineClient::BatchGetSnapshots(
                &v1::TimelineService::StubInterface::BatchGetSnapshots);
 }
 
+SnapshotStream::SnapshotStream(v1::TimelineService::StubInterface* stub,
+                               std::shared_ptr<Session> session)
+    : session_(std::move(session)), stream_(stub->StreamSnapshots(&context_)) {}
+
+SnapshotStream::~SnapshotStream() {
+  if (!finished_) {
+    context_.TryCancel();
+    Finish().IgnoreError();
+  }
+}
+
+bool SnapshotStream::Send(v1::StreamSnapshotsRequest request) {
+  if (send_closed_) return false;
+  request.set_min_sequence(
+      std::max(request.min_sequence(), session_->last_write_sequence()));
+  return stream_->Write(request);
+}
+
+void SnapshotStream::CloseSend() {
+  if (send_closed_) return;
+  send_closed_ = true;
+  stream_->WritesDone();
+}
+
+bool SnapshotStream::Receive(v1::StreamSnapshotsResponse* response) {
+  return stream_->Read(response);
+}
+
+absl::Status SnapshotStream::Finish() {
+  if (finished_) {
+    return absl::FailedPreconditionError("the stream was already finished");
+  }
+  CloseSend();
+  v1::StreamSnapshotsResponse rest;
+  while (stream_->Read(&rest)) {
+  }
+  finished_ = true;
+  return FromGrpcStatus(stream_->Finish());
+}
+
+std::unique_ptr<SnapshotStream> TimelineClient::StreamSnapshots() {
+  return std::unique_ptr<SnapshotStream>(
+      new SnapshotStream(stub_.get(), session_));
+}
+
 absl::StatusOr<v1::ListHistoryResponse> TimelineClient::ListHistory(
     v1::ListHistoryRequest request) {
   return Query(std::move(request),

@@ -48,6 +48,21 @@ grpc::ServerWriteReactor<Response>* RejectWriter(const absl::Status& status) {
   return new Rejected(status);
 }
 
+// Finishes a bidirectional-streaming call with `status` without reading or
+// writing a message.
+template <typename Request, typename Response>
+grpc::ServerBidiReactor<Request, Response>* RejectBidi(
+    const absl::Status& status) {
+  class Rejected final : public grpc::ServerBidiReactor<Request, Response> {
+   public:
+    explicit Rejected(const absl::Status& status) {
+      this->Finish(ToGrpcStatus(status));
+    }
+    void OnDone() override { delete this; }
+  };
+  return new Rejected(status);
+}
+
 }  // namespace annals::security
 
 #endif  // ANNALS_SERVICES_COMMON_SECURITY_REJECT_H_

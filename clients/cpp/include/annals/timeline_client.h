@@ -17,6 +17,8 @@
 #define ANNALS_CLIENTS_CPP_INCLUDE_ANNALS_TIMELINE_CLIENT_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include <memory>
 #include <string>
@@ -27,6 +29,60 @@
 #include "annals/timeline/v1/timeline_service.grpc.pb.h"
 
 namespace annals {
+
+// One StreamSnapshots call (timeline_service.proto): many lookups in
+// flight on one stream. Send() request messages without waiting for their
+// answers; Receive() returns the answers in the order the messages were
+// sent, each carrying its message's tag and one result (a snapshot or that
+// lookup's error) per lookup.
+//
+//   std::unique_ptr<annals::SnapshotStream> stream =
+//   timeline.StreamSnapshots(); for (int tag = 0; tag < 4; ++tag)
+//   stream->Send(NextMessage(tag));
+//   annals::timeline::v1::StreamSnapshotsResponse answer;
+//   while (stream->Receive(&answer)) { ...; stream->Send(NextMessage(...)); }
+//   absl::Status status = stream->Finish();
+//
+// The stream has no deadline and is never retried. Thread safety: one
+// thread may Send while another Receives; Finish and Cancel after both
+// have stopped.
+class SnapshotStream {
+ public:
+  SnapshotStream(const SnapshotStream&) = delete;
+  SnapshotStream& operator=(const SnapshotStream&) = delete;
+  // Cancels the call if Finish() was not called.
+  ~SnapshotStream();
+
+  // Sends a message, its min_sequence raised to the session's last write.
+  // False when the stream has ended (Finish() says why). May block while
+  // the server holds too many unanswered messages.
+  bool Send(timeline::v1::StreamSnapshotsRequest request);
+  // Tells the server that no more messages follow; it answers the ones
+  // sent and ends the stream.
+  void CloseSend();
+  // The next answer; false once the stream has ended.
+  bool Receive(timeline::v1::StreamSnapshotsResponse* response);
+  // Closes the sending side if still open, discards answers not received,
+  // and returns how the stream ended: OK, or the error that ended it
+  // (INVALID_ARGUMENT naming the field, UNAVAILABLE, CANCELLED, ...).
+  absl::Status Finish();
+  // Ends the stream from the client side (Finish() then says CANCELLED).
+  void Cancel() { context_.TryCancel(); }
+
+ private:
+  friend class TimelineClient;
+  SnapshotStream(timeline::v1::TimelineService::StubInterface* stub,
+                 std::shared_ptr<Session> session);
+
+  grpc::ClientContext context_;
+  std::shared_ptr<Session> session_;
+  std::unique_ptr<
+      grpc::ClientReaderWriterInterface<timeline::v1::StreamSnapshotsRequest,
+                                        timeline::v1::StreamSnapshotsResponse>>
+      stream_;
+  bool send_closed_ = false;
+  bool finished_ = false;
+};
 
 class TimelineClient {
  public:
@@ -53,6 +109,8 @@ class TimelineClient {
   // same catalog sequence. The session's sequence applies to the batch.
   absl::StatusOr<timeline::v1::BatchGetSnapshotsResponse> BatchGetSnapshots(
       timeline::v1::BatchGetSnapshotsRequest request);
+  // Opens a StreamSnapshots call; errors arrive through the stream.
+  std::unique_ptr<SnapshotStream> StreamSnapshots();
   absl::StatusOr<timeline::v1::ListHistoryResponse> ListHistory(
       timeline::v1::ListHistoryRequest request);
   absl::StatusOr<timeline::v1::QueryWindowResponse> QueryWindow(
