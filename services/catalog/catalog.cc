@@ -188,7 +188,8 @@ Catalog::Catalog(std::unique_ptr<Storage> storage, CatalogOptions options,
       catalog_id_(std::move(catalog_id)),
       notifier_(head),
       last_sequence_(head),
-      last_commit_time_(absl::InfinitePast()) {}
+      last_commit_time_(absl::InfinitePast()),
+      referents_(std::make_unique<ReferentCache>()) {}
 
 Catalog::~Catalog() { Close().IgnoreError(); }
 
@@ -266,8 +267,11 @@ int64_t Catalog::CommitGroup(const std::vector<Writer*>& group) {
     if (writer->status.ok()) written.push_back(writer);
   }
   if (writes.empty()) return 0;
-  if (absl::Status s = storage_->Write(writes); !s.ok()) {
-    for (Writer* writer : written) writer->status = s;
+  const absl::Status stored = storage_->Write(writes);
+  // Even after a failure: a write that failed late may still be replayed.
+  referents_->Forget(writes);
+  if (!stored.ok()) {
+    for (Writer* writer : written) writer->status = stored;
     return 0;
   }
   const bool advanced = sequence > last_sequence_;
@@ -280,7 +284,7 @@ absl::Status Catalog::Apply(Writer& writer, PendingWrites& pending,
                             WriteSet& writes, int64_t& sequence,
                             absl::Time& commit_time) {
   Transaction txn(*storage_, sequence, std::max(options_.clock(), commit_time),
-                  &pending);
+                  &pending, referents_.get());
   const std::string request_id(writer.request_id);
   if (!request_id.empty()) {
     absl::StatusOr<std::optional<std::string>> record =
