@@ -1,5 +1,6 @@
 #include "services/catalog/storage/rocksdb_storage.h"
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <memory>
@@ -171,11 +172,24 @@ class RocksDbStorage final : public Storage {
     if (std::optional<std::string> moved = FolderChanged()) {
       return Fail(WriteFailureCause::kFolderReplaced, *moved);
     }
+    // In key order within each key space: each memtable insert then starts
+    // from where the one before it ended (RocksDB keeps that position, its
+    // "splice"), instead of from the top of the skip list. The sort is
+    // stable, so of two writes of one key the later still wins.
+    std::vector<const WriteSet::Op*> ordered;
+    ordered.reserve(writes.ops().size());
+    for (const WriteSet::Op& op : writes.ops()) ordered.push_back(&op);
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const WriteSet::Op* a, const WriteSet::Op* b) {
+                       if (a->space != b->space) return a->space < b->space;
+                       return a->key < b->key;
+                     });
     rocksdb::WriteBatch batch;
-    for (const WriteSet::Op& op : writes.ops()) {
-      rocksdb::Status s = op.value.has_value()
-                              ? batch.Put(Handle(op.space), op.key, *op.value)
-                              : batch.Delete(Handle(op.space), op.key);
+    for (const WriteSet::Op* op : ordered) {
+      rocksdb::Status s =
+          op->value.has_value()
+              ? batch.Put(Handle(op->space), op->key, *op->value)
+              : batch.Delete(Handle(op->space), op->key);
       if (!s.ok()) return FromRocksDb(s, "build write batch");
     }
     rocksdb::Status s = db_->Write(write_options_, &batch);
