@@ -14,7 +14,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/catalog/revisions.h"
 #include "services/catalog/startup_checks.h"
@@ -41,27 +40,6 @@ std::string NewCatalogId() {
   absl::BitGen gen;
   return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
                          absl::Uniform<uint64_t>(gen));
-}
-
-// Fingerprint of a write request, minus its request id, for telling a retry
-// from a different request that reuses the id.
-std::string RequestFingerprint(absl::string_view method,
-                               const google::protobuf::Message& request) {
-  std::unique_ptr<google::protobuf::Message> copy(request.New());
-  copy->CopyFrom(request);
-  const auto* field = copy->GetDescriptor()->FindFieldByName("request_id");
-  if (field != nullptr) copy->GetReflection()->ClearField(copy.get(), field);
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    copy->SerializeToCodedStream(&coded);
-  }
-  std::string canonical;
-  AppendField(&canonical, method);
-  AppendField(&canonical, bytes);
-  return absl::StrFormat("%016x", Fingerprint64(canonical));
 }
 
 // Scans [start, limit) from after `resume_key` (or from `start`) and pages
