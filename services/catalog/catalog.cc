@@ -14,7 +14,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/catalog/revisions.h"
 #include "services/catalog/startup_checks.h"
@@ -41,27 +40,6 @@ std::string NewCatalogId() {
   absl::BitGen gen;
   return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
                          absl::Uniform<uint64_t>(gen));
-}
-
-// Fingerprint of a write request, minus its request id, for telling a retry
-// from a different request that reuses the id.
-std::string RequestFingerprint(absl::string_view method,
-                               const google::protobuf::Message& request) {
-  std::unique_ptr<google::protobuf::Message> copy(request.New());
-  copy->CopyFrom(request);
-  const auto* field = copy->GetDescriptor()->FindFieldByName("request_id");
-  if (field != nullptr) copy->GetReflection()->ClearField(copy.get(), field);
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    copy->SerializeToCodedStream(&coded);
-  }
-  std::string canonical;
-  AppendField(&canonical, method);
-  AppendField(&canonical, bytes);
-  return absl::StrFormat("%016x", Fingerprint64(canonical));
 }
 
 // Scans [start, limit) from after `resume_key` (or from `start`) and pages
@@ -188,7 +166,8 @@ Catalog::Catalog(std::unique_ptr<Storage> storage, CatalogOptions options,
       catalog_id_(std::move(catalog_id)),
       notifier_(head),
       last_sequence_(head),
-      last_commit_time_(absl::InfinitePast()) {}
+      last_commit_time_(absl::InfinitePast()),
+      referents_(std::make_unique<ReferentCache>()) {}
 
 Catalog::~Catalog() { Close().IgnoreError(); }
 
@@ -266,8 +245,11 @@ int64_t Catalog::CommitGroup(const std::vector<Writer*>& group) {
     if (writer->status.ok()) written.push_back(writer);
   }
   if (writes.empty()) return 0;
-  if (absl::Status s = storage_->Write(writes); !s.ok()) {
-    for (Writer* writer : written) writer->status = s;
+  const absl::Status stored = storage_->Write(writes);
+  // Even after a failure: a write that failed late may still be replayed.
+  referents_->Forget(writes);
+  if (!stored.ok()) {
+    for (Writer* writer : written) writer->status = stored;
     return 0;
   }
   const bool advanced = sequence > last_sequence_;
@@ -280,7 +262,7 @@ absl::Status Catalog::Apply(Writer& writer, PendingWrites& pending,
                             WriteSet& writes, int64_t& sequence,
                             absl::Time& commit_time) {
   Transaction txn(*storage_, sequence, std::max(options_.clock(), commit_time),
-                  &pending);
+                  &pending, referents_.get());
   const std::string request_id(writer.request_id);
   if (!request_id.empty()) {
     absl::StatusOr<std::optional<std::string>> record =

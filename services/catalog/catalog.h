@@ -150,6 +150,7 @@ class Catalog {
 
  private:
   class Transaction;
+  class ReferentCache;
   struct Writer;
 
   // The most write requests committed together in one synced batch.
@@ -191,6 +192,8 @@ class Catalog {
   absl::Mutex write_mu_;
   int64_t last_sequence_ ABSL_GUARDED_BY(write_mu_);
   absl::Time last_commit_time_ ABSL_GUARDED_BY(write_mu_);
+  // Committed entities as reference checks read them (transaction.h).
+  const std::unique_ptr<ReferentCache> referents_ ABSL_PT_GUARDED_BY(write_mu_);
 };
 
 }  // namespace annals::catalog

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/arena.h"
 #include "services/catalog/import.h"
 #include "services/catalog/validation.h"
 #include "services/common/security/reject.h"
@@ -56,7 +57,15 @@ class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       }
     }
     buffer_.Clear();
-    v1::ImportRecordsRequest request;
+    // A batch is thousands of small messages and strings; on an arena they
+    // are allocated in a few blocks and freed at once.
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.start_block_size = 64 << 10;
+    arena_options.max_block_size = 1 << 20;
+    google::protobuf::Arena arena(arena_options);
+    v1::ImportRecordsRequest& request =
+        *google::protobuf::Arena::CreateMessage<v1::ImportRecordsRequest>(
+            &arena);
     if (!request.ParseFromString(bytes)) {
       const std::string field =
           FindInvalidUtf8(*v1::ImportRecordsRequest::descriptor(), bytes);

@@ -5,6 +5,40 @@
 
 namespace annals::catalog {
 
+ChangeNotifier::ChangeNotifier(int64_t head) : head_(head) {
+  thread_ = std::thread([this] { Deliver(); });
+}
+
+ChangeNotifier::~ChangeNotifier() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void ChangeNotifier::Deliver() {
+  while (true) {
+    std::deque<Callback> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !ready_.empty() || stopping_;
+      };
+      mu_.Await(absl::Condition(&woken));
+      // What was handed over before the stop still runs.
+      if (ready_.empty()) return;
+      batch.swap(ready_);
+      running_ = static_cast<int>(batch.size());
+    }
+    for (Callback& callback : batch) {
+      callback();
+      absl::MutexLock lock(&mu_);
+      --running_;
+    }
+  }
+}
+
 int64_t ChangeNotifier::head() const {
   absl::MutexLock lock(&mu_);
   return head_;
@@ -34,33 +68,29 @@ bool ChangeNotifier::WaitFor(int64_t sequence, absl::Time deadline) const {
 }
 
 void ChangeNotifier::Publish(int64_t head) {
-  std::vector<Callback> ready;
-  {
-    absl::MutexLock lock(&mu_);
-    if (head > head_) head_ = head;
-    for (auto it = waiters_.begin(); it != waiters_.end();) {
-      if (head_ > it->second.first) {
-        ready.push_back(std::move(it->second.second));
-        it = waiters_.erase(it);
-      } else {
-        ++it;
-      }
+  absl::MutexLock lock(&mu_);
+  if (head > head_) head_ = head;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (head_ > it->second.first) {
+      ready_.push_back(std::move(it->second.second));
+      it = waiters_.erase(it);
+    } else {
+      ++it;
     }
   }
-  for (Callback& callback : ready) callback();
 }
 
 void ChangeNotifier::Close() {
-  std::vector<Callback> pending;
-  {
-    absl::MutexLock lock(&mu_);
-    closed_ = true;
-    for (auto& [handle, waiter] : waiters_) {
-      pending.push_back(std::move(waiter.second));
-    }
-    waiters_.clear();
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
+  for (auto& [handle, waiter] : waiters_) {
+    ready_.push_back(std::move(waiter.second));
   }
-  for (Callback& callback : pending) callback();
+  waiters_.clear();
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return ready_.empty() && running_ == 0;
+  };
+  mu_.Await(absl::Condition(&idle));
 }
 
 bool ChangeNotifier::closed() const {

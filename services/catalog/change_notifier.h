@@ -1,14 +1,19 @@
 // Wakes change-feed readers when the catalog commits.
 //
 // Thread safety: all methods are safe to call concurrently. Callbacks run on
-// the thread that calls Publish(), outside any lock of this class.
+// the notifier's own thread, one at a time and in the order they became
+// ready, outside any lock of this class: Publish() only hands them over, so
+// that a committing writer (an import batch) does not also read and send
+// the feed before it answers.
 #ifndef ANNALS_SERVICES_CATALOG_CHANGE_NOTIFIER_H_
 #define ANNALS_SERVICES_CATALOG_CHANGE_NOTIFIER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -20,7 +25,13 @@ class ChangeNotifier {
  public:
   using Callback = std::function<void()>;
 
-  explicit ChangeNotifier(int64_t head) : head_(head) {}
+  // Starts the thread that runs callbacks.
+  explicit ChangeNotifier(int64_t head);
+  // Runs the callbacks already handed over, then stops the thread.
+  ~ChangeNotifier();
+
+  ChangeNotifier(const ChangeNotifier&) = delete;
+  ChangeNotifier& operator=(const ChangeNotifier&) = delete;
 
   // The last published sequence.
   int64_t head() const;
@@ -39,12 +50,14 @@ class ChangeNotifier {
   // sequence was reached.
   bool WaitFor(int64_t sequence, absl::Time deadline) const;
 
-  // Records a new head and runs every callback waiting for it.
+  // Records a new head and has every callback waiting for it run soon, on
+  // the notifier's thread. head() is the new head when it returns.
   void Publish(int64_t head);
 
   // Runs every pending callback now and refuses new ones (NotifyAfter then
   // returns std::nullopt): readers see closed() and end their streams. For
-  // shutdown, so that followers' open streams do not hold it up.
+  // shutdown, so that followers' open streams do not hold it up. Returns
+  // once every callback handed over so far has run.
   void Close();
   bool closed() const;
 
@@ -56,6 +69,15 @@ class ChangeNotifier {
   // handle -> (after, callback)
   std::map<uint64_t, std::pair<int64_t, Callback>> waiters_
       ABSL_GUARDED_BY(mu_);
+
+  // Runs what is ready until stopping_.
+  void Deliver();
+  // Callbacks handed over to the thread, in order; and how many it has
+  // taken and not finished.
+  std::deque<Callback> ready_ ABSL_GUARDED_BY(mu_);
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
 };
 
 }  // namespace annals::catalog

@@ -7,7 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "annals/catalog/v1/catalog_service.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "services/catalog/storage/keys.h"
 #include "services/catalog/validation.h"
 #include "services/common/fingerprint.h"
@@ -132,6 +135,48 @@ absl::Status ParseInto(absl::string_view bytes, google::protobuf::Message* out,
   }
   RefreshStoredExtents(out);
   return absl::OkStatus();
+}
+
+std::string RequestFingerprint(absl::string_view method,
+                               const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  // The same bytes as serializing a copy with the request id cleared
+  // (fingerprints stored by earlier versions still match), without copying
+  // a whole import batch: deterministic output holds the known fields in
+  // number order, so the id is one top-level field to leave out.
+  const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
+  if (field != nullptr) {
+    std::string kept;
+    kept.reserve(bytes.size());
+    google::protobuf::io::CodedInputStream input(
+        reinterpret_cast<const uint8_t*>(bytes.data()),
+        static_cast<int>(bytes.size()));
+    while (true) {
+      const int start = input.CurrentPosition();
+      const uint32_t tag = input.ReadTag();
+      if (tag == 0) break;
+      if (!google::protobuf::internal::WireFormatLite::SkipField(&input, tag)) {
+        // Cannot happen: the bytes are our own serialization.
+        kept.append(bytes, start);
+        break;
+      }
+      if (google::protobuf::internal::WireFormatLite::GetTagFieldNumber(tag) !=
+          field->number()) {
+        kept.append(bytes, start, input.CurrentPosition() - start);
+      }
+    }
+    bytes = std::move(kept);
+  }
+  std::string canonical;
+  AppendField(&canonical, method);
+  AppendField(&canonical, bytes);
+  return absl::StrFormat("%016x", Fingerprint64(canonical));
 }
 
 }  // namespace annals::catalog

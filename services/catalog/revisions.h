@@ -50,6 +50,14 @@ std::string DerivedStatementId(const v1::Statement& statement);
 absl::Status ParseInto(absl::string_view bytes, google::protobuf::Message* out,
                        absl::string_view what);
 
+// Fingerprint of write request `request` of `method`, minus its
+// `request_id` field, for telling a retry from a different request that
+// reuses the id; kept in the request record. 16 hex digits, stable across
+// versions: a copy of the request with the id cleared, serialized
+// deterministically, hashed with the method name.
+std::string RequestFingerprint(absl::string_view method,
+                               const google::protobuf::Message& request);
+
 }  // namespace annals::catalog
 
 #endif  // ANNALS_SERVICES_CATALOG_REVISIONS_H_

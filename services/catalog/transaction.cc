@@ -194,10 +194,17 @@ absl::Status Catalog::Transaction::CheckStatementReferences(
   return absl::OkStatus();
 }
 
-absl::StatusOr<const Catalog::Transaction::Referent*>
-Catalog::Transaction::FindReferent(std::string id) {
+absl::StatusOr<const Referent*> Catalog::Transaction::FindReferent(
+    std::string id) {
   auto cached = references_.find(id);
   if (cached != references_.end()) return &cached->second;
+  const bool from_storage =
+      committed_ != nullptr && !Overlays(Space::kEntities, id);
+  if (from_storage) {
+    if (const Referent* known = committed_->Find(id)) {
+      return &references_.insert_or_assign(std::move(id), *known).first->second;
+    }
+  }
   absl::StatusOr<std::optional<v1::Entity>> entity = LoadEntity(id);
   if (!entity.ok()) return entity.status();
   Referent referent;
@@ -206,8 +213,16 @@ Catalog::Transaction::FindReferent(std::string id) {
     referent.deleted = (*entity)->has_delete_time();
     referent.kind = (*entity)->kind();
   }
+  if (from_storage) committed_->Remember(id, referent);
   return &references_.insert_or_assign(std::move(id), std::move(referent))
               .first->second;
+}
+
+bool Catalog::Transaction::Overlays(Space space, const std::string& key) const {
+  // A pair key for the lookups; the id is short, so the copy is cheap.
+  const std::pair<Space, std::string> entry(space, key);
+  return pending_.contains(entry) ||
+         (group_ != nullptr && group_->contains(entry));
 }
 
 void Catalog::Transaction::Log(int64_t sequence, v1::ChangeType type,

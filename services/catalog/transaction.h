@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -32,12 +33,61 @@ absl::Status WrongKindError(absl::string_view name, absl::string_view kind,
                             absl::string_view field,
                             absl::string_view required_kind);
 
+// What a reference check needs to know of an entity id.
+struct Referent {
+  bool exists = false;
+  bool deleted = false;
+  std::string kind;
+};
+
+// What reference checks have read of committed entities, shared by the
+// write transactions of one catalog: an import cites each subject about ten
+// times, in different batches, and each of those batches would otherwise
+// read and parse the entity again.
+//
+// Holds only facts read from storage, never a transaction's own or its
+// commit group's writes; Forget() drops the entities of every batch that
+// reaches storage, so a fact is always what storage holds now. At most
+// kMaxEntries ids; when full it starts over empty.
+//
+// Thread safety: none; used under the catalog's write_mu_.
+class Catalog::ReferentCache {
+ public:
+  // About 100 bytes each: 25 MB at most.
+  static constexpr size_t kMaxEntries = 1 << 18;
+
+  // The committed facts about entity `id`, or nullptr when not known here.
+  const Referent* Find(const std::string& id) const {
+    auto it = facts_.find(id);
+    return it == facts_.end() ? nullptr : &it->second;
+  }
+  // Records what storage holds for `id`.
+  void Remember(const std::string& id, const Referent& referent) {
+    if (facts_.size() >= kMaxEntries) facts_.clear();
+    facts_.insert_or_assign(id, referent);
+  }
+  // Drops every entity that `committed` puts or deletes; call once it is in
+  // storage, before the next transaction reads.
+  void Forget(const WriteSet& committed) {
+    for (const WriteSet::Op& op : committed.ops()) {
+      if (op.space == Space::kEntities) facts_.erase(op.key);
+    }
+  }
+
+ private:
+  absl::flat_hash_map<std::string, Referent> facts_;
+};
+
 class Catalog::Transaction {
  public:
+  // `committed`, when given, serves and collects reference checks' reads of
+  // storage (see ReferentCache); only for transactions under write_mu_.
   Transaction(const Storage& storage, int64_t last_sequence, absl::Time now,
-              const PendingWrites* group = nullptr)
+              const PendingWrites* group = nullptr,
+              ReferentCache* committed = nullptr)
       : storage_(storage),
         group_(group),
+        committed_(committed),
         last_sequence_(last_sequence),
         now_(now) {}
 
@@ -102,21 +152,18 @@ class Catalog::Transaction {
     return space == Space::kIndex || space == Space::kChanges;
   }
 
-  // What a reference check needs to know of an entity id, as this
-  // transaction reads it (its own writes, then its commit group's, then
-  // storage).
-  struct Referent {
-    bool exists = false;
-    bool deleted = false;
-    std::string kind;
-  };
-
-  // The facts about entity `id`, read once per transaction: an import batch
-  // cites the same few sources and subjects in many statements. Put and
-  // Delete of the entity forget them, so they always match what LoadEntity
-  // would return now; the commit group's pending writes and storage do not
-  // change while the transaction runs (write_mu_ is held).
+  // The facts about entity `id` as this transaction reads it (its own
+  // writes, then its commit group's, then storage), read once per
+  // transaction: an import batch cites the same few sources and subjects in
+  // many statements. Put and Delete of the entity forget them, so they
+  // always match what LoadEntity would return now; the commit group's
+  // pending writes and storage do not change while the transaction runs
+  // (write_mu_ is held). What comes from storage is also looked up in, and
+  // kept in, `committed_`.
   absl::StatusOr<const Referent*> FindReferent(std::string id);
+
+  // Whether this transaction or its commit group writes `key` of `space`.
+  bool Overlays(Space space, const std::string& key) const;
 
   // Logs the change at `sequence` whose resource (field `resource_field`)
   // serializes to `resource`. Protobuf writes fields in number order and the
@@ -131,6 +178,7 @@ class Catalog::Transaction {
 
   const Storage& storage_;
   const PendingWrites* const group_;
+  ReferentCache* const committed_;
   int64_t last_sequence_;
   const absl::Time now_;
   int changes_ = 0;

@@ -94,6 +94,57 @@ class GroupCommitTest : public ::testing::Test {
     return sequences;
   }
 
+  // Entity "source", of kind "source".
+  absl::Status CreateSource() {
+    v1::CreateEntityRequest source;
+    source.set_entity_id("source");
+    source.mutable_entity()->set_kind("source");
+    source.mutable_entity()->set_label("Source");
+    return catalog_->CreateEntity(source).status();
+  }
+
+  // `count` statements about entity `id`, citing "source", with integer
+  // objects from `first` on.
+  static v1::ImportRecordsRequest StatementsAbout(const std::string& id,
+                                                  int first, int count) {
+    v1::ImportRecordsRequest batch;
+    for (int i = first; i < first + count; ++i) {
+      v1::Statement* statement = batch.add_records()->mutable_statement();
+      statement->set_subject(id);
+      statement->set_predicate("rank");
+      statement->mutable_object()->set_integer(i);
+      statement->mutable_valid_time()->set_edtf("2020");
+      statement->add_sources()->set_source("source");
+    }
+    return batch;
+  }
+
+  struct Race {
+    absl::StatusOr<v1::ImportRecordsResponse> import =
+        absl::UnknownError("not run");
+    absl::StatusOr<v1::Entity> deleted = absl::UnknownError("not run");
+  };
+  // Deletes entity `id`, imports `batch` and creates entity `filler`, all at
+  // once; the filler keeps a commit in flight so that the other two tend to
+  // share a group.
+  Race DeleteWhileImporting(const std::string& id,
+                            const v1::ImportRecordsRequest& batch,
+                            const std::string& filler) {
+    Race race;
+    RunConcurrently(3, [&](int t) {
+      if (t == 0) {
+        v1::DeleteEntityRequest remove;
+        remove.set_name(absl::StrCat("entities/", id));
+        race.deleted = catalog_->DeleteEntity(remove);
+      } else if (t == 1) {
+        race.import = catalog_->ImportBatch(batch);
+      } else {
+        EXPECT_OK(Create(filler));
+      }
+    });
+    return race;
+  }
+
   // Runs fn(thread) on `threads` threads at once.
   template <typename Fn>
   static void RunConcurrently(int threads, Fn fn) {
@@ -175,40 +226,14 @@ TEST_F(GroupCommitTest, RacingRetriesOfOneRequestIdApplyOnce) {
 // in its group: racing a delete of the entity it cites, it either commits
 // first or fails, never cites the entity after its deletion.
 TEST_F(GroupCommitTest, ImportRacingADeleteOfItsSubjectNeverCitesItDeleted) {
-  v1::CreateEntityRequest source;
-  source.set_entity_id("source");
-  source.mutable_entity()->set_kind("source");
-  source.mutable_entity()->set_label("Source");
-  ASSERT_OK(catalog_->CreateEntity(source));
+  ASSERT_OK(CreateSource());
   constexpr int kRounds = 12;
   int imported = 0, refused = 0;
   for (int round = 0; round < kRounds; ++round) {
     const std::string id = absl::StrCat("subject-", round);
     ASSERT_OK(Create(id));
-    v1::ImportRecordsRequest batch;
-    for (int i = 0; i < 20; ++i) {
-      v1::Statement* statement = batch.add_records()->mutable_statement();
-      statement->set_subject(id);
-      statement->set_predicate("rank");
-      statement->mutable_object()->set_integer(i);
-      statement->mutable_valid_time()->set_edtf("2020");
-      statement->add_sources()->set_source("source");
-    }
-    absl::StatusOr<v1::ImportRecordsResponse> import =
-        absl::UnknownError("not run");
-    absl::StatusOr<v1::Entity> deleted = absl::UnknownError("not run");
-    RunConcurrently(3, [&](int t) {
-      if (t == 0) {
-        v1::DeleteEntityRequest remove;
-        remove.set_name(absl::StrCat("entities/", id));
-        deleted = catalog_->DeleteEntity(remove);
-      } else if (t == 1) {
-        import = catalog_->ImportBatch(batch);
-      } else {
-        // Keeps a commit in flight so the other two tend to share a group.
-        EXPECT_OK(Create(absl::StrCat("filler-", round)));
-      }
-    });
+    auto [import, deleted] = DeleteWhileImporting(
+        id, StatementsAbout(id, 0, 20), absl::StrCat("filler-", round));
     ASSERT_OK(deleted);
     if (import.ok()) {
       ++imported;
@@ -266,6 +291,53 @@ TEST_F(GroupCommitTest, AFailedBatchFailsEveryWriterInItAndWritesNothing) {
   // And the catalog goes on.
   ASSERT_OK_AND_ASSIGN(v1::Entity after, Create("after"));
   EXPECT_EQ(after.sequence(), 2 + committed);
+}
+
+// As above, but earlier batches have cited the subject, so its facts are
+// remembered from them (ADR 14): the delete must still win whichever way
+// the race goes, and every later batch must see it.
+TEST_F(GroupCommitTest, ImportRacingADeleteOfASubjectCitedBeforeSeesTheDelete) {
+  ASSERT_OK(CreateSource());
+  constexpr int kRounds = 12;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string id = absl::StrCat("cited-", round);
+    ASSERT_OK(Create(id));
+    ASSERT_OK(catalog_->ImportBatch(StatementsAbout(id, 0, 5)));
+    auto [import, deleted] = DeleteWhileImporting(
+        id, StatementsAbout(id, 5, 20), absl::StrCat("filler-", round));
+    ASSERT_OK(deleted);
+    if (import.ok()) {
+      EXPECT_LT(import->last_sequence(), deleted->sequence());
+    } else {
+      EXPECT_THAT(import, StatusIs(absl::StatusCode::kFailedPrecondition));
+    }
+    EXPECT_THAT(catalog_->ImportBatch(StatementsAbout(id, 100, 1)),
+                StatusIs(absl::StatusCode::kFailedPrecondition));
+  }
+}
+
+// A batch that storage failed to write leaves nothing remembered: the
+// entity it created is unknown to the next batch.
+TEST_F(GroupCommitTest, EntityOfABatchStorageFailedToWriteStaysUnknown) {
+  v1::ImportRecordsRequest batch;
+  v1::Entity* entity = batch.add_records()->mutable_entity();
+  entity->set_name("lost");
+  entity->set_kind("person");
+  entity->set_label("Lost");
+  v1::Statement* statement = batch.add_records()->mutable_statement();
+  statement->set_subject("lost");
+  statement->set_predicate("rank");
+  statement->mutable_object()->set_integer(1);
+  statement->mutable_valid_time()->set_edtf("2020");
+  storage_->FailNextWrite();
+  EXPECT_THAT(catalog_->ImportBatch(batch),
+              StatusIs(absl::StatusCode::kUnavailable));
+  v1::ImportRecordsRequest next;
+  *next.add_records()->mutable_statement() = *statement;
+  next.mutable_records(0)->mutable_statement()->mutable_object()->set_integer(
+      2);
+  EXPECT_THAT(catalog_->ImportBatch(next),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -397,5 +397,92 @@ TEST_F(ImportTest, CommittedStreamSummaryReportsTheHeadWhenNothingChanged) {
   EXPECT_EQ(stream.Summary().last_sequence(), 1);
 }
 
+// Reference checks remember what they read of committed entities across
+// batches (ADR 14); a delete or a change of kind between two batches of a
+// stream must still be seen by the second.
+TEST_F(ImportTest, LaterBatchSeesTheDeleteOfASubjectEarlierBatchesCited) {
+  ImportStream stream(catalog_.get());
+  v1::ImportRecordsRequest entities;
+  *entities.add_records() = Entity("cited", "person");
+  *entities.add_records() = Entity("other", "person");
+  ASSERT_OK(stream.Add(entities));
+  v1::ImportRecordsRequest first;
+  *first.add_records() = Statement("cited", "other", "2020");
+  *first.add_records() = Statement("other", "cited", "2020");
+  ASSERT_OK(stream.Add(first));
+
+  v1::DeleteEntityRequest remove;
+  remove.set_name("cited");
+  ASSERT_OK(catalog_->DeleteEntity(remove));
+  const int64_t head = catalog_->head_sequence();
+
+  v1::ImportRecordsRequest second;
+  *second.add_records() = Statement("other", "", "2021", "fine");
+  *second.add_records() = Statement("cited", "", "2021", "about it");
+  absl::Status refused = stream.Add(second);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(refused.message(), HasSubstr("records[1].statement.subject"));
+  EXPECT_THAT(refused.message(), HasSubstr("deleted"));
+  EXPECT_EQ(catalog_->head_sequence(), head);
+}
+
+TEST_F(ImportTest, LaterBatchSeesASourceTurnedIntoAnotherKind) {
+  v1::ImportRecordsRequest entities;
+  *entities.add_records() = Entity("archive", "source");
+  *entities.add_records() = Entity("person", "person");
+  ASSERT_OK(catalog_->ImportBatch(entities));
+  auto cited = [](const std::string& text) {
+    v1::ImportRecord record = Statement("person", "", "2020", text);
+    record.mutable_statement()->add_sources()->set_source("archive");
+    return record;
+  };
+  v1::ImportRecordsRequest first;
+  *first.add_records() = cited("first");
+  ASSERT_OK(catalog_->ImportBatch(first));
+
+  v1::UpdateEntityRequest update;
+  update.mutable_entity()->set_name("entities/archive");
+  update.mutable_entity()->set_kind("organization");
+  update.mutable_update_mask()->add_paths("kind");
+  ASSERT_OK(catalog_->UpdateEntity(update));
+
+  v1::ImportRecordsRequest second;
+  *second.add_records() = cited("second");
+  EXPECT_THAT(catalog_->ImportBatch(second),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("must refer to an entity of kind")));
+}
+
+// Nothing of a refused batch is remembered: the entity it would have
+// created is still unknown to the next batch.
+TEST_F(ImportTest, EntityOfARefusedBatchStaysUnknownToTheNext) {
+  v1::ImportRecordsRequest refused;
+  *refused.add_records() = Entity("fleeting", "person");
+  *refused.add_records() = Statement("fleeting", "", "2020", "created above");
+  *refused.add_records() = Statement("fleeting", "nobody", "2020");
+  EXPECT_THAT(catalog_->ImportBatch(refused),
+              StatusIs(absl::StatusCode::kNotFound));
+  v1::ImportRecordsRequest next;
+  *next.add_records() = Statement("fleeting", "", "2021", "later");
+  EXPECT_THAT(catalog_->ImportBatch(next),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("records[0].statement.subject")));
+  ExpectNoEntity("fleeting");
+}
+
+TEST_F(ImportTest, StatementMayCiteEntitiesCreatedEarlierInItsBatch) {
+  v1::ImportRecordsRequest batch;
+  *batch.add_records() = Entity("archive", "source");
+  *batch.add_records() = Entity("new-subject", "person");
+  v1::ImportRecord record = Statement("new-subject", "", "2020", "text");
+  record.mutable_statement()->add_sources()->set_source("archive");
+  *batch.add_records() = record;
+  *batch.add_records() = Statement("new-subject", "new-subject", "2021");
+  ASSERT_OK_AND_ASSIGN(v1::ImportRecordsResponse response,
+                       catalog_->ImportBatch(batch));
+  EXPECT_EQ(response.entities_created(), 2);
+  EXPECT_EQ(response.statements_created(), 2);
+}
+
 }  // namespace
 }  // namespace annals::catalog

@@ -133,8 +133,30 @@ std::string FormatDay(Day day) {
   if (day == kPlusInfinity) return "+infinity";
   const absl::CivilDay civil = CivilFromDay(day);
   const int64_t year = civil.year();
-  return absl::StrFormat("%s%04d-%02d-%02d", year < 0 ? "-" : "",
-                         year < 0 ? -year : year, civil.month(), civil.day());
+  // "%s%04d-%02d-%02d", written by hand: every stored extent is refreshed
+  // through here when it is read (the change feed, reference checks), and
+  // absl::StrFormat was about 5% of the catalog's time in an import.
+  uint64_t magnitude = static_cast<uint64_t>(year < 0 ? -year : year);
+  char digits[20];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude > 0);
+  while (count < 4) digits[count++] = '0';
+  std::string text;
+  text.reserve(count + 7);
+  if (year < 0) text.push_back('-');
+  while (count > 0) text.push_back(digits[--count]);
+  const int month = civil.month();
+  const int day_of_month = civil.day();
+  text.push_back('-');
+  text.push_back(static_cast<char>('0' + month / 10));
+  text.push_back(static_cast<char>('0' + month % 10));
+  text.push_back('-');
+  text.push_back(static_cast<char>('0' + day_of_month / 10));
+  text.push_back(static_cast<char>('0' + day_of_month % 10));
+  return text;
 }
 
 }  // namespace annals::temporal

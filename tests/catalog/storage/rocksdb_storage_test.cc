@@ -87,6 +87,34 @@ TEST(RocksDbStorageTest, DeleteInBatchRemovesKey) {
   EXPECT_THAT(Keys(*storage, Space::kIndex), ::testing::ElementsAre("k2"));
 }
 
+// The storage reorders a batch by key for the memtable; of two writes of
+// one key in a batch, the later must still win.
+TEST(RocksDbStorageTest, LaterWriteOfAKeyInABatchWins) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto storage, OpenRocksDbStorage(dir.path()));
+  WriteSet writes;
+  writes.Put(Space::kStatements, "z", "first");
+  writes.Put(Space::kStatements, "a", "kept");
+  writes.Put(Space::kEntities, "z", "other space");
+  writes.Put(Space::kStatements, "z", "second");
+  writes.Put(Space::kStatements, "gone", "put");
+  writes.Delete(Space::kStatements, "gone");
+  writes.Delete(Space::kStatements, "back");
+  writes.Put(Space::kStatements, "back", "put after delete");
+  writes.Put(Space::kStatements, "z", "third");
+  ASSERT_OK(storage->Write(writes));
+  ASSERT_OK_AND_ASSIGN(auto z, storage->Get(Space::kStatements, "z"));
+  EXPECT_EQ(z, "third");
+  ASSERT_OK_AND_ASSIGN(auto gone, storage->Get(Space::kStatements, "gone"));
+  EXPECT_EQ(gone, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(auto back, storage->Get(Space::kStatements, "back"));
+  EXPECT_EQ(back, "put after delete");
+  ASSERT_OK_AND_ASSIGN(auto other, storage->Get(Space::kEntities, "z"));
+  EXPECT_EQ(other, "other space");
+  EXPECT_THAT(Keys(*storage, Space::kStatements),
+              ::testing::ElementsAre("a", "back", "z"));
+}
+
 TEST(RocksDbStorageTest, WritesSurviveCloseAndReopen) {
   TempDir dir;
   {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -173,6 +174,26 @@ TEST(FormatDayTest, WritesZeroPaddedIsoDates) {
   EXPECT_EQ(FormatDay(DayFromCivil(12345, 1, 1)), "12345-01-01");
   EXPECT_EQ(FormatDay(kMinDay), "-2500000-01-01");
   EXPECT_EQ(FormatDay(kMaxDay), "2500000-12-31");
+}
+
+// FormatDay writes digits by hand; absl::StrFormat is the oracle.
+TEST(FormatDayTest, MatchesPrintfFormattingAcrossTheCalendar) {
+  auto oracle = [](Day day) {
+    const absl::CivilDay civil = CivilFromDay(day);
+    const int64_t year = civil.year();
+    return absl::StrFormat("%s%04d-%02d-%02d", year < 0 ? "-" : "",
+                           year < 0 ? -year : year, civil.month(), civil.day());
+  };
+  for (Day day = kMinDay; day <= kMaxDay; day += 9973) {
+    ASSERT_EQ(FormatDay(day), oracle(day)) << day;
+  }
+  // Every day of years around the padding widths and year zero.
+  for (int year : {-10000, -1000, -100, -10, -1, 0, 1, 9, 99, 999, 9999}) {
+    for (Day day = DayFromCivil(year, 1, 1); day <= DayFromCivil(year, 12, 31);
+         ++day) {
+      ASSERT_EQ(FormatDay(day), oracle(day)) << day;
+    }
+  }
 }
 
 TEST(FormatDayTest, WritesSentinelsAsInfinities) {
