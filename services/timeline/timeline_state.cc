@@ -325,10 +325,10 @@ absl::StatusOr<uint32_t> TimelineState::FindEntity(absl::string_view field,
   absl::StatusOr<std::string> id = ParseName(field, name, kEntityPrefix);
   if (!id.ok()) return id.status();
   auto it = entity_ids_.find(*id);
-  if (it == entity_ids_.end() || entities_[it->second].first_recorded > at) {
+  if (it == entity_ids_.end() || entities_[*it].first_recorded > at) {
     return NotFoundError(absl::StrCat(kEntityPrefix, *id), field);
   }
-  return it->second;
+  return *it;
 }
 
 absl::StatusOr<TimelineState::ItemFilter> TimelineState::MakeFilter(

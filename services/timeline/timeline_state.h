@@ -54,6 +54,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -385,8 +387,35 @@ class TimelineState {
   // so that it is never loaded into another history of the folder.
   std::string generation_ ABSL_GUARDED_BY(mu_);
 
+  // Entity numbers by id: a set of numbers hashed and compared by the id in
+  // entities_, so that each id is held once (a map from id strings took
+  // about 80 bytes per entity).
+  struct EntityIdHash {
+    using is_transparent = void;
+    const std::vector<EntityItem>* entities;
+    size_t operator()(absl::string_view id) const {
+      return absl::Hash<absl::string_view>()(id);
+    }
+    size_t operator()(uint32_t entity) const {
+      return (*this)(absl::string_view((*entities)[entity].id));
+    }
+  };
+  struct EntityIdEq {
+    using is_transparent = void;
+    const std::vector<EntityItem>* entities;
+    absl::string_view Id(uint32_t entity) const {
+      return (*entities)[entity].id;
+    }
+    absl::string_view Id(absl::string_view id) const { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Id(a) == Id(b);
+    }
+  };
+
   std::vector<EntityItem> entities_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint32_t> entity_ids_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<uint32_t, EntityIdHash, EntityIdEq> entity_ids_
+      ABSL_GUARDED_BY(mu_){0, EntityIdHash{&entities_}, EntityIdEq{&entities_}};
   // Entities changed by the Apply in progress, written at its commit.
   absl::flat_hash_map<uint32_t, stored::EntityValue> pending_entities_
       ABSL_GUARDED_BY(mu_);

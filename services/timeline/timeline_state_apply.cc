@@ -204,7 +204,7 @@ void TimelineState::LoadFromRecords() {
       entities_[id].id = value.id;
       entities_[id].first_recorded =
           value.revisions.empty() ? kForever : value.revisions[0].recorded;
-      entity_ids_[value.id] = id;
+      entity_ids_.insert(id);
       return true;
     });
     std::vector<std::vector<IndexedExtent>> statements(
@@ -274,10 +274,13 @@ absl::Status TimelineState::SaveIndexes() const {
 }
 
 bool TimelineState::LoadSavedIndexes() {
-  std::ifstream file(IndexesPath(), std::ios::binary);
+  std::ifstream file(IndexesPath(), std::ios::binary | std::ios::ate);
   if (!file) return false;
-  const std::string data((std::istreambuf_iterator<char>(file)),
-                         std::istreambuf_iterator<char>());
+  std::string data(static_cast<size_t>(file.tellg()), '\0');
+  file.seekg(0);
+  if (!file.read(data.data(), static_cast<std::streamsize>(data.size()))) {
+    return false;
+  }
   absl::string_view in = data;
   std::string generation;
   uint64_t sequence = 0;
@@ -328,7 +331,7 @@ bool TimelineState::LoadSavedIndexes() {
   }
   entity_ids_.reserve(entities_.size());
   for (uint32_t i = 0; i < entities_.size(); ++i) {
-    entity_ids_[entities_[i].id] = i;
+    entity_ids_.insert(i);
   }
   store_load_.records = record_count_;
   return true;
@@ -533,15 +536,15 @@ void TimelineState::ApplyStatement(const catalog::v1::Change& change,
 }
 
 uint32_t TimelineState::InternEntity(absl::string_view id) {
-  auto [it, inserted] =
-      entity_ids_.try_emplace(id, static_cast<uint32_t>(entities_.size()));
-  if (inserted) {
-    entities_.emplace_back();
-    entities_.back().id = std::string(id);
-    // Written at the commit, so that a reload knows the id.
-    PendingEntity(it->second);
-  }
-  return it->second;
+  auto it = entity_ids_.find(id);
+  if (it != entity_ids_.end()) return *it;
+  const uint32_t entity = static_cast<uint32_t>(entities_.size());
+  entities_.emplace_back();
+  entities_.back().id = std::string(id);
+  entity_ids_.insert(entity);
+  // Written at the commit, so that a reload knows the id.
+  PendingEntity(entity);
+  return entity;
 }
 
 stored::EntityValue& TimelineState::PendingEntity(uint32_t entity) {
@@ -721,8 +724,7 @@ TimelineMemory TimelineState::Memory() const {
     if (entity.id.capacity() > 15) memory.entity_bytes += entity.id.capacity();
   }
   // Hash map slots: the key string and value, and a control byte each.
-  memory.entity_bytes +=
-      entity_ids_.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1);
+  memory.entity_bytes += entity_ids_.capacity() * (sizeof(uint32_t) + 1);
   memory.store_bytes = static_cast<size_t>(store_->MemoryBytes());
   return memory;
 }

@@ -55,10 +55,11 @@ absl::StatusOr<std::unique_ptr<TimelineStore>> TimelineStore::Open(
   db_options.max_log_file_size = 1 << 20;
   // Half the cache is kept for index and filter blocks, so that data
   // blocks never push out what finds them.
-  store->cache_ = rocksdb::NewLRUCache(
-      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)),
-      /*num_shard_bits=*/-1, /*strict_capacity_limit=*/false,
-      /*high_pri_pool_ratio=*/0.5);
+  store->cache_ = rocksdb::NewLRUCache(static_cast<size_t>(std::max<int64_t>(
+                                           options.block_cache_bytes, 1 << 20)),
+                                       /*num_shard_bits=*/-1,
+                                       /*strict_capacity_limit=*/false,
+                                       /*high_pri_pool_ratio=*/0.5);
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = store->cache_;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
