@@ -292,6 +292,7 @@ void SaveArray(const std::vector<T>& values, std::string* out) {
   static_assert(std::is_trivially_copyable_v<T>);
   const uint64_t size = values.size();
   out->append(reinterpret_cast<const char*>(&size), sizeof(size));
+  if (values.empty()) return;  // data() may be null
   out->append(reinterpret_cast<const char*>(values.data()),
               values.size() * sizeof(T));
 }
@@ -304,6 +305,7 @@ bool RestoreArray(absl::string_view* in, std::vector<T>* values) {
   in->remove_prefix(sizeof(size));
   if (size > in->size() / sizeof(T)) return false;
   values->resize(size);
+  if (size == 0) return true;  // data() may be null
   std::memcpy(values->data(), in->data(), size * sizeof(T));
   in->remove_prefix(size * sizeof(T));
   return true;
